@@ -1,0 +1,80 @@
+"""Small checkers for the course's exercises.
+
+Each checker prints one line, "✓ …" when your answer is right and "✗ …" saying
+what is wrong when it is not, and returns True or False. They never raise, so a
+wrong answer gives you a message rather than a traceback.
+
+    from checks import check_close, check_shape
+    check_close("dL/dw1", grad_w1, expected)
+"""
+
+import numpy as np
+
+
+def as_numpy(value):
+    """Turn an answer into a numpy array: numpy arrays, lists, numbers, and
+    objects with a .numpy() (tensors) or .get() (CuPy arrays) method."""
+    for method in ("numpy", "get"):
+        if hasattr(value, method) and not isinstance(value, np.ndarray):
+            try:
+                return np.asarray(getattr(value, method)())
+            except Exception:
+                pass
+    return np.asarray(value)
+
+
+def check_shape(name, got, shape):
+    """Is `got` an array-like of exactly this shape?"""
+    shape = tuple(shape)
+    if got is None or got is Ellipsis:
+        print(f"✗ {name}: got {got!r} (a missing return?); expected an array of shape {shape}")
+        return False
+    try:
+        got_shape = as_numpy(got).shape
+    except Exception as err:
+        print(f"✗ {name}: could not read it as an array ({type(err).__name__}: {err})")
+        return False
+    if got_shape != shape:
+        print(f"✗ {name}: expected shape {shape}, got {got_shape}")
+        return False
+    print(f"✓ {name} has shape {shape}")
+    return True
+
+
+def check_close(name, got, expected, rtol=1e-6, atol=1e-9):
+    """Does `got` match `expected` in shape and, within tolerance, in value?"""
+    expected = as_numpy(expected)
+    if got is None or got is Ellipsis:
+        print(f"✗ {name}: got {got!r} (a missing return?); expected an array of shape {expected.shape}")
+        return False
+    try:
+        got = as_numpy(got).astype(np.float64)
+    except Exception as err:
+        print(f"✗ {name}: could not read it as numbers ({type(err).__name__}: {err})")
+        return False
+    if got.shape != expected.shape:
+        print(f"✗ {name}: expected shape {expected.shape}, got {got.shape}")
+        return False
+    if not np.all(np.isfinite(got)):
+        print(f"✗ {name}: contains {np.sum(~np.isfinite(got))} nan/inf value(s)")
+        return False
+    close = np.isclose(got, expected, rtol=rtol, atol=atol)
+    if not np.all(close):
+        where = np.unravel_index(np.argmin(close), close.shape)
+        at = f" at index {tuple(int(i) for i in where)}" if got.ndim else ""
+        print(f"✗ {name}: {np.sum(~close)} of {close.size} value(s) differ; "
+              f"first{at}: expected {expected[where]:.6g}, got {got[where]:.6g}")
+        return False
+    print(f"✓ {name} matches")
+    return True
+
+
+def check_function(name, fn, args, expected, rtol=1e-6, atol=1e-9):
+    """Call fn(*args) and compare its result with `expected` (see check_close).
+    If fn raises, say so instead of showing a traceback."""
+    try:
+        got = fn(*args)
+    except Exception as err:
+        print(f"✗ {name} raised {type(err).__name__}: {err}")
+        return False
+    return check_close(name, got, expected, rtol=rtol, atol=atol)
