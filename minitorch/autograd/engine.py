@@ -1,0 +1,165 @@
+"""The backward engine: walk the recorded graph in reverse topological order.
+
+Iterative (Kahn's algorithm over dependency counts), so a chain of 100,000 ops needs no recursion.  Each
+node runs once, when every gradient flowing into it has arrived and been summed.  `backward` adds the
+results into leaves' .grad; `grad` returns them instead and runs only the nodes on a path to its inputs.
+"""
+from . import grad_mode
+from .node import AccumulateGrad
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
+    """roots: (node, output_nr) pairs.  With capture (a collection of (node, output_nr) pairs, for
+    autograd.grad) the gradients arriving there are returned in a dict instead of accumulated."""
+    dependencies = _count_dependencies(node for node, _ in roots)
+    needed = None
+    if capture is not None:
+        needed = _nodes_reaching(capture, [node for node, _ in roots] + list(dependencies))
+    buffers = {}
+    handed_out = {id(g._data) for g in root_grads}     # arrays a leaf's .grad must not alias
+    for (node, nr), grad in zip(roots, root_grads):
+        _add_to_buffer(buffers, node, nr, grad, 'the gradient passed to backward()')
+    ready = [node for node in dict.fromkeys(node for node, _ in roots) if dependencies.get(node, 0) == 0]
+    captured = {} if capture is not None else None
+    previous = grad_mode.STATE.enabled
+    grad_mode.STATE.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None)
+            if grads is not None and (needed is None or node in needed):
+                grads = _run_pre_hooks(node, grads)
+                if captured is not None:
+                    _capture(node, grads, capture, captured)
+                input_grads = _run_node(node, grads, create_graph, captured is None, handed_out)
+            else:
+                input_grads = ()
+            if not retain_graph:
+                node._release()
+            for index, edge in enumerate(node.next_functions):
+                if edge is None:
+                    continue
+                child, nr = edge
+                if index < len(input_grads) and input_grads[index] is not None:
+                    _add_to_buffer(buffers, child, nr, input_grads[index], node)
+                left = dependencies[child] - 1
+                dependencies[child] = left
+                if left == 0:
+                    ready.append(child)
+    finally:
+        grad_mode.STATE.enabled = previous
+    return captured
+
+
+def _count_dependencies(start):
+    dependencies = {}
+    stack = list(dict.fromkeys(start))
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_functions:
+            if edge is None:
+                continue
+            child = edge[0]
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return dependencies
+
+
+def _nodes_reaching(capture, graph_nodes):
+    """The nodes from which a captured node can be reached (only these need to run for grad())."""
+    targets = {node for node, _ in capture}
+    parents = {}
+    for node in dict.fromkeys(graph_nodes):     # edges point child-ward: build the reverse map
+        for edge in node.next_functions:
+            if edge is not None:
+                parents.setdefault(edge[0], []).append(node)
+    needed, stack = set(targets), list(targets)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
+    return needed
+
+
+def _add_to_buffer(buffers, node, nr, grad, source):
+    shape, dtype, _ = node.out_meta[nr]
+    if grad.shape != shape:
+        where = source if isinstance(source, str) else f'{source.name()} returned'
+        raise RuntimeError(f'{where} a gradient of shape {tuple(grad.shape)} for a tensor of shape '
+                           f'{tuple(shape)} (input of {node.name()}); gradients must match the shape '
+                           f'of the tensor they are for')
+    if grad._data.dtype != dtype:
+        grad = grad.to(_mt_dtype(dtype))
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * len(node.out_meta)
+    slots[nr] = grad if slots[nr] is None else slots[nr] + grad
+
+
+def _mt_dtype(np_dtype):
+    from ..dtypes import FROM_NUMPY
+    return FROM_NUMPY[np_dtype]
+
+
+def _run_pre_hooks(node, grads):
+    hooks = node._pre_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            for fn in list(fns):
+                if grads[nr] is not None:
+                    result = fn(grads[nr])
+                    if result is not None:
+                        grads[nr] = result
+    return grads
+
+
+def _capture(node, grads, capture, captured):
+    for nr, grad in enumerate(grads):
+        if (node, nr) in capture and grad is not None:
+            captured[(node, nr)] = grad
+
+
+def _run_node(node, grads, create_graph, accumulate, handed_out):
+    if isinstance(node, AccumulateGrad):
+        if accumulate:
+            _accumulate(node.variable, grads[0], create_graph, handed_out)
+        return ()
+    if node.materialize_grads:
+        grads = [g if g is not None else _zeros(node, nr) for nr, g in enumerate(grads)]
+    result = node.fn.backward(node, *grads)
+    if type(result) is not tuple:
+        result = (result,)
+    wanted = len(node.next_functions)
+    if len(result) < wanted or any(r is not None for r in result[wanted:]):
+        raise RuntimeError(f'{node.fn.__name__}.backward returned {len(result)} gradient(s) but '
+                           f'forward had {wanted} input(s): return one gradient (or None) per input')
+    return result
+
+
+def _zeros(node, nr):
+    from ..tensor import Tensor
+    shape, dtype, device = node.out_meta[nr]
+    return Tensor._make(device.xp.zeros(shape, dtype=dtype), device)
+
+
+def _accumulate(variable, grad, create_graph, handed_out):
+    if not create_graph:
+        grad = grad.detach()
+    if variable._grad is None:
+        # one array can reach several leaves (Add's backward passes it through, views share memory):
+        # a .grad takes an array only if nothing else holds it, otherwise a copy
+        data = grad._data
+        if create_graph or (getattr(data, 'base', None) is None and id(data) not in handed_out):
+            handed_out.add(id(data))
+            variable._grad = grad
+        else:
+            variable._grad = grad.clone()
+    elif create_graph:
+        variable._grad = variable._grad + grad
+    else:
+        variable._grad._data += grad._data
+        variable._grad._bump_version()

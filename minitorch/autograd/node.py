@@ -1,0 +1,191 @@
+"""Node: a recorded Function call, the vertex the backward engine visits.
+
+The Node is also the `ctx` that the Function's forward and backward see: forward stores what backward
+needs (`ctx.save_for_backward(...)`, or plain attributes), backward reads it back.  Edges point from a
+node to the nodes that produced its inputs (`next_functions`); a leaf that requires grad is reached
+through its AccumulateGrad node.  Nodes never hold their input tensors, only what was saved, so an
+intermediate result that backward does not need is freed as soon as the user drops it.
+"""
+import weakref
+
+from ..tensor import Tensor
+
+
+class Node:
+    __slots__ = ('fn', 'next_functions', 'needs_input_grad', '_to_save', '_saved', '_freed',
+                 '_non_differentiable', 'materialize_grads', '_pre_hooks', 'out_meta', '_outputs',
+                 '__dict__', '__weakref__')
+
+    def __init__(self, fn, args):
+        self.fn = fn
+        edges = []
+        for arg in args:
+            if isinstance(arg, Tensor) and arg._requires_grad:
+                node = arg.grad_fn
+                edges.append((node, arg._output_nr) if node is not None else (arg._accumulator(), 0))
+            else:
+                edges.append(None)
+        self.next_functions = tuple(edges)
+        self.needs_input_grad = tuple(e is not None for e in edges)
+        self._to_save = ()
+        self._saved = None
+        self._freed = False
+        self._non_differentiable = None
+        self.materialize_grads = True
+        self._pre_hooks = None
+
+    # --- what forward calls -------------------------------------------------------------------
+    def save_for_backward(self, *items):
+        self._to_save = items
+
+    def mark_non_differentiable(self, *items):
+        self._non_differentiable = items
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    def _is_non_differentiable(self, raw):
+        marked = self._non_differentiable
+        return marked is not None and any(raw is m or getattr(m, '_data', None) is raw for m in marked)
+
+    def _finish(self, args, inputs, raw, outputs):
+        """After forward: remember output metadata and resolve what was saved."""
+        outs = outputs if type(outputs) is tuple else (outputs,)
+        self.out_meta = tuple((o._data.shape, o._data.dtype, o._device) for o in outs)
+        self._outputs = tuple(weakref.ref(o) for o in outs)
+        if self._to_save:
+            raws = raw if type(raw) is tuple else (raw,)
+            self._saved = tuple(_resolve(item, args, inputs, raws, outs) for item in self._to_save)
+            self._to_save = ()
+
+    # --- what backward reads ------------------------------------------------------------------
+    @property
+    def saved_tensors(self):
+        if self._saved is None:
+            if self._freed:
+                raise RuntimeError(
+                    f'Trying to backward through the graph a second time (or to read the saved tensors '
+                    f'of {self.name()} after they were freed). Saved tensors are freed by backward() '
+                    f'to save memory; pass retain_graph=True to the first backward() or autograd.grad() '
+                    f'call if you need to go through the graph again.')
+            return ()
+        return tuple(_unpack(entry, self) for entry in self._saved)
+
+    def _release(self):
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+    # --- identity -----------------------------------------------------------------------------
+    def name(self):
+        return f'{self.fn.__name__}Backward'
+
+    def __repr__(self):
+        return f'<{self.name()}>'
+
+    def register_prehook(self, output_nr, hook):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        hooks = self._pre_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+    def outputs(self):
+        """The output tensors still alive (None for those the program dropped)."""
+        return tuple(ref() for ref in self._outputs)
+
+
+class AccumulateGrad:
+    """The node through which gradients reach a leaf tensor's .grad."""
+
+    __slots__ = ('variable', 'next_functions', 'needs_input_grad', '_pre_hooks', 'out_meta',
+                 '__weakref__')
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self.needs_input_grad = ()
+        self._pre_hooks = None
+        self.out_meta = ((variable._data.shape, variable._data.dtype, variable._device),)
+
+    def name(self):
+        return 'AccumulateGrad'
+
+    def __repr__(self):
+        return '<AccumulateGrad>'
+
+    register_prehook = Node.register_prehook
+
+    def _release(self):
+        pass
+
+
+class RemovableHandle:
+    """What register_hook returns: handle.remove() unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+# Saved entries: ('input', tensor, version) | ('output', index, data, counter, version, device)
+#                | ('const', tensor)
+def _resolve(item, args, inputs, raws, outs):
+    if item is None:
+        return None
+    for arg, seen in zip(args, inputs):
+        if item is seen:
+            if not isinstance(arg, Tensor):
+                return ('const', arg)       # a Python number passed to the op
+            return ('input', arg, arg._version_value())
+    for index, r in enumerate(raws):
+        if item is r:
+            out = outs[index]
+            counter = out._version_counter()
+            return ('output', index, out._data, counter, counter[0], out._device)
+    if isinstance(item, Tensor):
+        return ('const', item.detach())
+    return ('const', Tensor._make(item, args_device(args)))
+
+
+def args_device(args):
+    for a in args:
+        if isinstance(a, Tensor):
+            return a._device
+    from ..backend import CPU
+    return CPU
+
+
+def _unpack(entry, node):
+    if entry is None:
+        return None
+    kind = entry[0]
+    if kind == 'input':
+        tensor, version = entry[1], entry[2]
+        if tensor._version_value() != version:
+            _raise_modified(tensor.shape, tensor.dtype, node, tensor._version_value(), version)
+        return tensor
+    if kind == 'output':
+        index, data, counter, version, device = entry[1:]
+        if counter[0] != version:
+            _raise_modified(data.shape, data.dtype, node, counter[0], version)
+        out = Tensor._make(data, device)
+        out._vc = counter
+        if data.dtype.kind in 'fc':
+            out._requires_grad = True
+            out.grad_fn = node
+            out._output_nr = index
+        return out
+    return entry[1]
+
+
+def _raise_modified(shape, dtype, node, now, expected):
+    raise RuntimeError(
+        f'one of the tensors needed for gradient computation has been modified by an in-place '
+        f'operation: [{dtype} {list(shape)}], saved by {node.name()}, is at version {now}; expected '
+        f'version {expected} instead. An in-place op (such as x += 1, x.add_(...), x[i] = v) changed it '
+        f'after {node.fn.__name__} used it; use the out-of-place form (x = x + 1) or modify a .clone().')

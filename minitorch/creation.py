@@ -1,0 +1,218 @@
+"""Making tensors: mt.tensor, zeros, ones, arange, rand, ... with PyTorch's arguments and defaults.
+
+Every factory takes dtype=, device= and requires_grad=.  Python floats become float32 (the default
+dtype), ints int64, bools bool; numpy arrays keep their dtype, as torch.tensor does.
+"""
+import builtins
+
+import numpy as np
+
+from . import dtypes
+from .backend import CPU, device as Device, default_device, device_of_array, rng_for
+from .tensor import Tensor
+
+
+def _array_from(data, dtype, device):
+    """(array, device) for tensor(data, dtype, device)."""
+    if isinstance(data, Tensor):
+        data = data._data
+    source = device_of_array(data) if not isinstance(data, (list, tuple, int, float, bool)) else None
+    if source is not None and source is not CPU and device is None:
+        device = source
+    device = device or CPU
+    if source is not None and source != device:
+        data = device.backend.from_host(source.backend.to_host(data), device.index or 0)
+    elif source is None:
+        data = _host_array(data)
+        if device is not CPU:
+            data = device.backend.from_host(data, device.index or 0)
+    xp = device.xp
+    target = dtypes.to_dtype(dtype).np if dtype is not None else None
+    if target is None and not isinstance(data, xp.ndarray):
+        data = xp.asarray(data)
+    elif target is None:
+        data = data.copy()
+    else:
+        data = xp.array(data, dtype=target)
+    dtypes.of_array(data)
+    return data, device
+
+
+def _host_array(data):
+    """A numpy array from nested lists/numbers; Python floats give float32, as in PyTorch."""
+    if isinstance(data, (list, tuple)) and builtins.any(isinstance(d, Tensor) for d in data):
+        data = [d.tolist() if isinstance(d, Tensor) else d for d in data]
+    array = np.asarray(data)
+    if array.dtype == np.float64 and not isinstance(data, np.ndarray):
+        array = array.astype(np.float32)
+    if array.dtype.kind in 'USO':
+        raise TypeError(f'tensor(): could not make a tensor from {type(data).__name__} data with '
+                        f'elements of dtype {array.dtype}; expected numbers (nested lists of numbers, '
+                        f'or an array)')
+    return array
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new tensor that copies `data` (a number, nested lists, a numpy/cupy array or a tensor)."""
+    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like tensor(), but shares memory with a numpy/cupy array (or tensor) when it can."""
+    if isinstance(data, Tensor):
+        return data.to(device=device or data.device, dtype=dtype or data.dtype)
+    source = device_of_array(data)
+    target = Device(device) if device is not None else source
+    if source is not None and source == target and (dtype is None or
+                                                    dtypes.to_dtype(dtype).np == data.dtype):
+        dtypes.of_array(data)
+        return Tensor._make(data, source)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with a numpy array (changing one changes the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f'from_numpy expects a numpy.ndarray, got {type(array).__name__}')
+    dtypes.of_array(array)
+    return Tensor._make(array, CPU)
+
+
+def from_dlpack(ext):
+    """A tensor sharing memory with any array that speaks DLPack (numpy, cupy, torch, jax...)."""
+    kind, index = ext.__dlpack_device__()
+    device = CPU if kind == 1 else Device('cuda', index)
+    return Tensor._make(device.xp.from_dlpack(ext), device)
+
+
+def _size(size):
+    if len(size) == 1 and not isinstance(size[0], int):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f'sizes must be non-negative integers, got {list(size)}')
+    return tuple(int(s) for s in size)
+
+
+def _finish(array, device, requires_grad):
+    out = Tensor._make(array, device)
+    if requires_grad:
+        out.requires_grad = True
+    return out
+
+
+def _factory(fill):
+    def factory(*size, dtype=None, device=None, requires_grad=False):
+        dev = default_device(device)
+        dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.default_float()
+        return _finish(getattr(dev.xp, fill)(_size(size), dtype=dt.np), dev, requires_grad)
+    factory.__name__ = fill
+    return factory
+
+
+zeros, ones, empty = _factory('zeros'), _factory('ones'), _factory('empty')
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    dev = default_device(device)
+    if dtype is None:
+        dt = dtypes.result_type((), (), (dtypes.scalar_category(fill_value),))
+    else:
+        dt = dtypes.to_dtype(dtype)
+    return _finish(dev.xp.full(_size((size,) if isinstance(size, int) else (tuple(size),)),
+                               fill_value, dtype=dt.np), dev, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    dev = default_device(device)
+    if dtype is None:
+        is_float = builtins.any(isinstance(v, float) for v in (start, end, step))
+        dt = dtypes.default_float() if is_float else dtypes.int64
+    else:
+        dt = dtypes.to_dtype(dtype)
+    return _finish(dev.xp.arange(start, end, step, dtype=dt.np), dev, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    dev = default_device(device)
+    dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.default_float()
+    return _finish(dev.xp.linspace(start, end, steps, dtype=dt.np), dev, requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    dev = default_device(device)
+    dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.default_float()
+    return _finish(dev.xp.eye(n, m, dtype=dt.np), dev, requires_grad)
+
+
+# --- random ----------------------------------------------------------------------------------
+def _random(draw):
+    def factory(*size, dtype=None, device=None, requires_grad=False, generator=None):
+        dev = default_device(device)
+        dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.default_float()
+        if not dt.is_floating_point:
+            raise TypeError(f'{draw}: expected a floating point dtype, got {dt}')
+        rng = generator if generator is not None else rng_for(dev)
+        drawn_dtype = dt.np if dt.np.itemsize >= 4 else np.float32
+        array = getattr(rng, draw)(_size(size), dtype=drawn_dtype)
+        return _finish(array.astype(dt.np, copy=False), dev, requires_grad)
+    return factory
+
+
+rand = _random('random')
+rand.__name__ = 'rand'
+randn = _random('standard_normal')
+randn.__name__ = 'randn'
+
+
+def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False,
+            generator=None):
+    if high is None:
+        low, high = 0, low
+    if size is None:
+        raise TypeError('randint: size is required, e.g. mt.randint(0, 10, (3,))')
+    dev = default_device(device)
+    dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
+    rng = generator if generator is not None else rng_for(dev)
+    array = rng.integers(low, high, size=_size((size,) if isinstance(size, int) else (size,)))
+    return _finish(array.astype(dt.np), dev, requires_grad)
+
+
+def randperm(n, dtype=None, device=None, generator=None):
+    dev = default_device(device)
+    rng = generator if generator is not None else rng_for(dev)
+    dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
+    return Tensor._make(rng.permutation(n).astype(dt.np), dev)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return zeros(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return ones(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return empty(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False):
+    return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False):
+    return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+

@@ -1,0 +1,40 @@
+"""repr of a tensor, in PyTorch's style: tensor([[1., 2.]], grad_fn=<MulBackward>)."""
+import numpy as np
+
+from . import dtypes
+
+_DEFAULT_DTYPES = (dtypes.float32, dtypes.int64, dtypes.bool_)
+
+
+def tensor_repr(t):
+    host = t._device.backend.to_host(t._data)
+    prefix = 'tensor('
+    if host.size == 0:
+        body = f'[], size={tuple(host.shape)}' if host.ndim > 1 else '[]'
+    else:
+        formatter = {'float_kind': _float_format(host)} if host.dtype.kind == 'f' else None
+        body = np.array2string(host, separator=', ', prefix=prefix, threshold=1000, edgeitems=3,
+                               formatter=formatter)
+    extras = []
+    if t._device.type != 'cpu':
+        extras.append(f"device='{t._device}'")
+    if t.dtype not in _DEFAULT_DTYPES:
+        extras.append(f'dtype={t.dtype!r}')
+    if t.grad_fn is not None:
+        extras.append(f'grad_fn={t.grad_fn!r}')
+    elif t._requires_grad:
+        extras.append('requires_grad=True')
+    if t.name is not None:
+        extras.append(f'name={t.name!r}')
+    return prefix + body + ''.join(', ' + e for e in extras) + ')'
+
+
+def _float_format(host):
+    """PyTorch's choice: '1.' when every value is whole, else 4 decimals, scientific for wide ranges."""
+    finite = np.abs(host[np.isfinite(host)]).astype(np.float64)
+    if finite.size == 0 or np.all(finite == np.round(finite)) and finite.max() < 1e8:
+        return lambda v: f'{v:.0f}.' if np.isfinite(v) else str(v)
+    nonzero = finite[finite > 0]
+    wide = nonzero.size and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8 or
+                             nonzero.min() < 1e-4)
+    return (lambda v: f'{v:.4e}') if wide else (lambda v: f'{v:.4f}')
