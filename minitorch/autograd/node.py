@@ -9,12 +9,13 @@ intermediate result that backward does not need is freed as soon as the user dro
 import weakref
 
 from ..tensor import Tensor
+from .scope import STATE as SCOPE
 
 
 class Node:
     __slots__ = ('fn', 'next_functions', 'needs_input_grad', '_to_save', '_saved', '_freed',
                  '_non_differentiable', 'materialize_grads', '_pre_hooks', 'out_meta', '_outputs',
-                 '__dict__', '__weakref__')
+                 'scope', '__dict__', '__weakref__')
 
     def __init__(self, fn, args):
         self.fn = fn
@@ -33,6 +34,7 @@ class Node:
         self._non_differentiable = None
         self.materialize_grads = True
         self._pre_hooks = None
+        self.scope = SCOPE.stack        # the modules running when this op was recorded
 
     # --- what forward calls -------------------------------------------------------------------
     def save_for_backward(self, *items):
