@@ -28,20 +28,25 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             node = ready.pop()
             grads = buffers.pop(node, None)
             if grads is not None and (needed is None or node in needed):
-                grads = _run_pre_hooks(node, grads)
+                if node._pre_hooks:
+                    grads = _run_pre_hooks(node, grads)
                 if captured is not None:
                     _capture(node, grads, capture, captured)
                 input_grads = _run_node(node, grads, create_graph, captured is None, handed_out)
             else:
-                input_grads = ()
-            if not retain_graph:
+                input_grads = None
+            if not retain_graph and node._saved is not None:
                 node._release()
-            for index, edge in enumerate(node.next_functions):
+            index = -1
+            for edge in node.next_functions:
+                index += 1
                 if edge is None:
                     continue
-                child, nr = edge
-                if index < len(input_grads) and input_grads[index] is not None:
-                    _add_to_buffer(buffers, child, nr, input_grads[index], node)
+                child = edge[0]
+                if input_grads is not None:
+                    grad = input_grads[index]
+                    if grad is not None:
+                        _add_to_buffer(buffers, child, edge[1], grad, node)
                 left = dependencies[child] - 1
                 dependencies[child] = left
                 if left == 0:
@@ -87,7 +92,7 @@ def _nodes_reaching(capture, graph_nodes):
 
 def _add_to_buffer(buffers, node, nr, grad, source):
     shape, dtype, _ = node.out_meta[nr]
-    if grad.shape != shape:
+    if grad._data.shape != shape:
         where = source if isinstance(source, str) else f'{source.name()} returned'
         raise RuntimeError(f'{where} a gradient of shape {tuple(grad.shape)} for a tensor of shape '
                            f'{tuple(shape)} (input of {node.name()}); gradients must match the shape '
@@ -124,17 +129,18 @@ def _capture(node, grads, capture, captured):
 
 
 def _run_node(node, grads, create_graph, accumulate, handed_out):
-    if isinstance(node, AccumulateGrad):
+    if type(node) is AccumulateGrad:
         if accumulate:
             _accumulate(node.variable, grads[0], create_graph, handed_out)
-        return ()
-    if node.materialize_grads:
+        return None
+    if node.materialize_grads and not all([g is not None for g in grads]):
         grads = [g if g is not None else _zeros(node, nr) for nr, g in enumerate(grads)]
     result = node.fn.backward(node, *grads)
     if type(result) is not tuple:
         result = (result,)
     wanted = len(node.next_functions)
-    if len(result) < wanted or any(r is not None for r in result[wanted:]):
+    if len(result) != wanted and (len(result) < wanted or
+                                  any(r is not None for r in result[wanted:])):
         raise RuntimeError(f'{node.fn.__name__}.backward returned {len(result)} gradient(s) but '
                            f'forward had {wanted} input(s): return one gradient (or None) per input')
     return result

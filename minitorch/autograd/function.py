@@ -19,7 +19,10 @@ tensor operations, so running it with grad enabled builds the graph of the gradi
 Built-in primitives set `array_forward = True`: their forward receives the raw arrays (numpy or cupy,
 `xp = array_module(x)`) instead of tensors, which keeps the per-op cost low.
 """
+import numpy as np
+
 from . import grad_mode
+from ..backend import CPU
 from .node import Node
 from ..tensor import Tensor, as_result_array
 
@@ -41,9 +44,10 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        # the hottest path of the library: one pass over the arguments, no work that is not needed
         device = None
         requires_grad = False
-        inputs = args
+        arrays = []
         for arg in args:
             if isinstance(arg, Tensor):
                 if device is None:
@@ -52,13 +56,16 @@ class Function:
                     _raise_device_mismatch(cls, args)
                 if arg._requires_grad:
                     requires_grad = True
+                arrays.append(arg._data)
+            else:
+                arrays.append(arg)
         if cls.moves_device:
             device = args[-1]
         record = requires_grad and grad_mode.STATE.enabled and cls.differentiable
         ctx = Node(cls, args) if record else _EagerContext()
         if cls.array_forward:
-            inputs = [a._data if isinstance(a, Tensor) else a for a in args]
-            raw = cls.forward(ctx, *inputs, **kwargs)
+            inputs = arrays
+            raw = cls.forward(ctx, *arrays, **kwargs)
         else:
             inputs = [a.detach() if isinstance(a, Tensor) else a for a in args]
             with grad_mode.no_grad():
@@ -92,11 +99,17 @@ class _EagerContext:
 
 
 def _wrap(raw, device, record, ctx, index):
-    if isinstance(raw, Tensor):
-        raw = raw._data
-    data = as_result_array(raw, device)
-    out = Tensor._make(data, device if device is not None else _device_of(data))
-    if record and data.dtype.kind in 'fc' and not ctx._is_non_differentiable(raw):
+    if type(raw) is np.ndarray and device is CPU:
+        data = raw
+    else:
+        if isinstance(raw, Tensor):
+            raw = raw._data
+        data = as_result_array(raw, device)
+        if device is None:
+            device = _device_of(data)
+    out = Tensor._make(data, device)
+    if record and data.dtype.kind in 'fc' and (ctx._non_differentiable is None or
+                                                not ctx._is_non_differentiable(raw)):
         out._requires_grad = True
         out.grad_fn = ctx
         out._output_nr = index

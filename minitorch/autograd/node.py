@@ -13,27 +13,30 @@ from .scope import STATE as SCOPE
 
 
 class Node:
-    __slots__ = ('fn', 'next_functions', 'needs_input_grad', '_to_save', '_saved', '_freed',
-                 '_non_differentiable', 'materialize_grads', '_pre_hooks', 'out_meta', '_outputs',
+    __slots__ = ('fn', 'next_functions', 'needs_input_grad', '_saved', 'out_meta', '_outputs',
                  'scope', '__dict__', '__weakref__')
+    # rarely changed: class-level defaults, so recording an op sets only what it must
+    _to_save = ()
+    _freed = False
+    _non_differentiable = None
+    materialize_grads = True
+    _pre_hooks = None
 
     def __init__(self, fn, args):
         self.fn = fn
         edges = []
+        needs = []
         for arg in args:
             if isinstance(arg, Tensor) and arg._requires_grad:
                 node = arg.grad_fn
                 edges.append((node, arg._output_nr) if node is not None else (arg._accumulator(), 0))
+                needs.append(True)
             else:
                 edges.append(None)
+                needs.append(False)
         self.next_functions = tuple(edges)
-        self.needs_input_grad = tuple(e is not None for e in edges)
-        self._to_save = ()
+        self.needs_input_grad = tuple(needs)
         self._saved = None
-        self._freed = False
-        self._non_differentiable = None
-        self.materialize_grads = True
-        self._pre_hooks = None
         self.scope = SCOPE.stack        # the modules running when this op was recorded
 
     # --- what forward calls -------------------------------------------------------------------
@@ -55,10 +58,11 @@ class Node:
         outs = outputs if type(outputs) is tuple else (outputs,)
         self.out_meta = tuple((o._data.shape, o._data.dtype, o._device) for o in outs)
         self._outputs = tuple(weakref.ref(o) for o in outs)
-        if self._to_save:
+        to_save = self._to_save
+        if to_save:
             raws = raw if type(raw) is tuple else (raw,)
-            self._saved = tuple(_resolve(item, args, inputs, raws, outs) for item in self._to_save)
-            self._to_save = ()
+            self._saved = tuple([_resolve(item, args, inputs, raws, outs) for item in to_save])
+            del self._to_save
 
     # --- what backward reads ------------------------------------------------------------------
     @property
@@ -71,7 +75,7 @@ class Node:
                     f'to save memory; pass retain_graph=True to the first backward() or autograd.grad() '
                     f'call if you need to go through the graph again.')
             return ()
-        return tuple(_unpack(entry, self) for entry in self._saved)
+        return tuple([_unpack(entry, self) for entry in self._saved])
 
     def _release(self):
         if self._saved is not None:
@@ -102,6 +106,7 @@ class AccumulateGrad:
 
     __slots__ = ('variable', 'next_functions', 'needs_input_grad', '_pre_hooks', 'out_meta',
                  '__weakref__')
+    _saved = None
 
     def __init__(self, variable):
         self.variable = variable

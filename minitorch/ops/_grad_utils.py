@@ -3,7 +3,7 @@
 
 def sum_to(grad, shape):
     """Sum a broadcast gradient back down to `shape` (the inverse of broadcasting)."""
-    if grad.shape == shape:
+    if grad._data.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
     dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
@@ -15,7 +15,7 @@ def sum_to(grad, shape):
 
 def expand_reduced(grad, input_shape, dims, keepdim):
     """Undo a reduction's shape: put back the reduced dims (size 1) and broadcast to the input."""
-    if not keepdim:
+    if not keepdim and grad.ndim:
         kept = list(input_shape)
         for d in dims:
             kept[d] = 1

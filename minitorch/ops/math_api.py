@@ -11,6 +11,13 @@ from .shape_checks import wrap_dim, wrap_dims
 
 
 def _binary(fn, a, b, op):
+    # fast paths first: same-dtype tensors, or a float tensor and a Python float
+    if isinstance(a, Tensor) and a._data.dtype.kind == 'f':
+        if type(b) is float or (isinstance(b, Tensor) and b._data.dtype == a._data.dtype):
+            try:
+                return fn.apply(a, b)
+            except ValueError as error:
+                explain_broadcast_error(op, a, b, error)
     if not isinstance(a, Tensor):
         a = as_operand(a, b, op)
     if not isinstance(b, Tensor):

@@ -23,8 +23,10 @@ def promote(a, b, op):
     """(a, b) cast to their common dtype; at least one is a Tensor."""
     a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
     if a_is and b_is:
-        if a._data.dtype == b._data.dtype:
-            return a, b
+        a_kind, b_kind = a._data.dtype.kind, b._data.dtype.kind
+        if a._data.dtype == b._data.dtype or (a_kind == 'b' and b_kind == 'f') or \
+                (b_kind == 'b' and a_kind == 'f'):
+            return a, b         # the array module already gives PyTorch's result dtype
         target = _tensor_pair_type(a, b)
         return _cast(a, target), _cast(b, target)
     tensor, scalar = (a, b) if a_is else (b, a)

@@ -1,0 +1,210 @@
+"""Primitives that neural-network layers need: convolution via im2col, max pooling, erf, log-sigmoid.
+
+As everywhere in minitorch, forward works on raw arrays with their own array module (numpy or cupy)
+and backward is written with tensor operations, so it can be differentiated again.
+
+im2col turns every k×k window of an image into one column, so a convolution becomes one matrix
+product.  The windows are read through a strided *view* of the (padded) input, without copying; the
+reshape that follows makes the one copy.  col2im, its adjoint, adds the columns back into an image
+(windows overlap, so values add up); the backward of each is the other.
+"""
+import math
+
+from ..autograd.function import Function
+from ..backend import array_module
+
+
+def conv_output_size(size, kernel, stride, padding, dilation):
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _pad(xp, x, padding, value=0):
+    ph, pw = padding
+    if not ph and not pw:
+        return x
+    return xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def _windows(xp, x, kernel, stride, dilation, out_hw, order):
+    """A strided view of x (N, C, H, W) holding every window, axes named by `order` from
+    N, C, i, j (offsets inside the window) and h, w (window position)."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
+    sn, sc, sy, sx = x.strides
+    axes = {'N': (x.shape[0], sn), 'C': (x.shape[1], sc), 'i': (kh, sy * dh), 'j': (kw, sx * dw),
+            'h': (oh, sy * sh), 'w': (ow, sx * sw)}
+    shape = tuple(axes[a][0] for a in order)
+    strides = tuple(axes[a][1] for a in order)
+    return xp.lib.stride_tricks.as_strided(x, shape=shape, strides=strides)
+
+
+def _geometry(x_shape, kernel, stride, padding, dilation):
+    oh = conv_output_size(x_shape[2], kernel[0], stride[0], padding[0], dilation[0])
+    ow = conv_output_size(x_shape[3], kernel[1], stride[1], padding[1], dilation[1])
+    return oh, ow
+
+
+def im2col(x, kernel, stride, padding, dilation, order='NCijhw'):
+    """The windows of x as an array laid out by `order` (a copy), and the output size (oh, ow)."""
+    xp = array_module(x)
+    out_hw = _geometry(x.shape, kernel, stride, padding, dilation)
+    view = _windows(xp, _pad(xp, x, padding), kernel, stride, dilation, out_hw, order)
+    return xp.ascontiguousarray(view), out_hw
+
+
+def col2im(cols, x_shape, kernel, stride, padding, dilation):
+    """Adjoint of im2col: cols (N, C*kh*kw, oh*ow) added back into an image of shape x_shape."""
+    xp = array_module(cols)
+    n, c, h, w = x_shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    oh, ow = _geometry(x_shape, kernel, stride, padding, dilation)
+    cols = cols.reshape(n, c, kh, kw, oh, ow)
+    out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    for i in range(kh):             # one slice-add per kernel offset (kh*kw of them, not per pixel)
+        for j in range(kw):
+            out[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
+                j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, :, i, j]
+    return xp.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
+
+
+class Im2Col(Function):
+    """x (N, C, H, W) -> columns (N, C*kh*kw, oh*ow), as torch.nn.functional.unfold."""
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, dilation):
+        ctx.meta = (x.shape, kernel, stride, padding, dilation)
+        cols, (oh, ow) = im2col(x, kernel, stride, padding, dilation)
+        n, c = x.shape[:2]
+        return cols.reshape(n, c * kernel[0] * kernel[1], oh * ow)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Col2Im.apply(grad, *ctx.meta), None, None, None, None
+
+
+class Col2Im(Function):
+    """columns (N, C*kh*kw, oh*ow) -> x (N, C, H, W), overlaps summed, as torch's fold."""
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, cols, x_shape, kernel, stride, padding, dilation):
+        ctx.meta = (kernel, stride, padding, dilation)
+        return col2im(cols, x_shape, kernel, stride, padding, dilation)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Im2Col.apply(grad, *ctx.meta), None, None, None, None, None
+
+
+class Conv2d(Function):
+    """out = weight ⋆ x + bias: im2col of x, then one matrix product (C*kh*kw is the inner dim)."""
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation):
+        xp = array_module(x)
+        out_c, _, kh, kw = weight.shape
+        n = x.shape[0]
+        ctx.meta = (x.shape, (kh, kw), stride, padding, dilation)
+        ctx.save_for_backward(x, weight)
+        cols, (oh, ow) = im2col(x, (kh, kw), stride, padding, dilation, order='CijNhw')
+        out = weight.reshape(out_c, -1) @ cols.reshape(-1, n * oh * ow)     # (out_c, N*oh*ow)
+        if bias is not None:
+            out += bias.reshape(out_c, 1)
+        return xp.ascontiguousarray(out.reshape(out_c, n, oh, ow).transpose(1, 0, 2, 3))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        x_shape, kernel, stride, padding, dilation = ctx.meta
+        need = ctx.needs_input_grad
+        n, out_c = grad.shape[:2]
+        g = grad.reshape(n, out_c, -1)                                      # (N, out_c, L)
+        grad_x = grad_w = grad_b = None
+        if need[0]:
+            cols = weight.reshape(out_c, -1).t() @ g                        # (N, C*kh*kw, L)
+            grad_x = Col2Im.apply(cols, x_shape, kernel, stride, padding, dilation)
+        if need[1]:
+            cols = Im2Col.apply(x, kernel, stride, padding, dilation)       # (N, C*kh*kw, L)
+            k = cols.shape[1]
+            flat_g = g.permute(1, 0, 2).reshape(out_c, -1)
+            grad_w = (flat_g @ cols.permute(1, 0, 2).reshape(k, -1).t()).reshape(weight.shape)
+        if need[2]:
+            grad_b = grad.sum((0, 2, 3))
+        return grad_x, grad_w, grad_b, None, None, None
+
+
+class MaxPool2d(Function):
+    """The largest value of each window; the gradient goes to the element that won."""
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, padding, dilation):
+        xp = array_module(x)
+        n, c, h, w = x.shape
+        fill = -xp.inf if x.dtype.kind == 'f' else xp.iinfo(x.dtype).min
+        windows, (oh, ow) = im2col(x, kernel, stride, padding, dilation, order='NChwij')
+        windows = windows.reshape(n, c, oh, ow, -1) if padding == (0, 0) else \
+            _padded_windows(xp, x, kernel, stride, padding, dilation, (oh, ow), fill)
+        best = windows.argmax(-1)
+        values = xp.take_along_axis(windows, best[..., None], -1)[..., 0]
+        i, j = best // kernel[1], best % kernel[1]
+        rows = xp.arange(oh).reshape(oh, 1) * stride[0] + i * dilation[0] - padding[0]
+        cols = xp.arange(ow) * stride[1] + j * dilation[1] - padding[1]
+        ctx.meta = (x.shape,)
+        ctx.save_for_backward((rows * w + cols).reshape(n, c, oh * ow))
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, = ctx.saved_tensors
+        (n, c, h, w), = ctx.meta
+        from .indexing import scatter_add_into_zeros
+        flat = scatter_add_into_zeros(grad.reshape(n, c, -1), index, 2, (n, c, h * w))
+        return flat.reshape(n, c, h, w), None, None, None, None
+
+
+def _padded_windows(xp, x, kernel, stride, padding, dilation, out_hw, fill):
+    view = _windows(xp, _pad(xp, x, padding, fill), kernel, stride, dilation, out_hw, 'NChwij')
+    return xp.ascontiguousarray(view).reshape(*view.shape[:4], -1)
+
+
+# --- elementwise pieces of activations and losses --------------------------------------------
+def _erf_array(xp, x):
+    """erf to ~1e-7 relative error (Numerical Recipes' Chebyshev fit of erfc); numpy has no erf."""
+    z = xp.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
+        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
+            -0.82215223 + t * 0.17087277))))))))
+    erfc = t * xp.exp(poly)
+    return (xp.sign(x) * (1.0 - erfc)).astype(x.dtype, copy=False)
+
+
+class Erf(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _erf_array(array_module(x), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
+class LogSigmoid(Function):
+    """log(sigmoid(x)) = -log(1 + exp(-x)), computed without overflow for large |x|."""
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return -array_module(x).logaddexp(0, -x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * (-x).sigmoid()
