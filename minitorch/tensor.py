@@ -37,7 +37,13 @@ def as_result_array(raw, device):
 
 class Tensor:
     __slots__ = ('_data', '_device', '_requires_grad', '_grad', 'grad_fn', '_output_nr', '_vc',
-                 '_base', '_accum', '_retains_grad', '_hooks', 'name', '__weakref__')
+                 '__dict__', '__weakref__')
+    # rarely set: class-level defaults keep making a tensor cheap (an instance sets its own)
+    _base = None            # the tensor this one is a view of
+    _accum = None           # weakref to this leaf's AccumulateGrad node
+    _retains_grad = False
+    _hooks = None           # a leaf's gradient hooks
+    name = None             # shown in drawings and repr
 
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
         from .creation import _array_from
@@ -55,11 +61,6 @@ class Tensor:
         self.grad_fn = None
         self._output_nr = 0
         self._vc = None
-        self._base = None
-        self._accum = None
-        self._retains_grad = False
-        self._hooks = None
-        self.name = None
 
     @classmethod
     def _make(cls, data, device):
@@ -71,11 +72,6 @@ class Tensor:
         t.grad_fn = None
         t._output_nr = 0
         t._vc = None
-        t._base = None
-        t._accum = None
-        t._retains_grad = False
-        t._hooks = None
-        t.name = None
         return t
 
     # --- metadata -----------------------------------------------------------------------------

@@ -46,7 +46,15 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 if input_grads is not None:
                     grad = input_grads[index]
                     if grad is not None:
-                        _add_to_buffer(buffers, child, edge[1], grad, node)
+                        nr = edge[1]
+                        shape, dtype, _ = child.out_meta[nr]
+                        data = grad._data
+                        if data.shape != shape or data.dtype != dtype:
+                            grad = _checked(grad, child, nr, node)
+                        slots = buffers.get(child)
+                        if slots is None:
+                            slots = buffers[child] = [None] * len(child.out_meta)
+                        slots[nr] = grad if slots[nr] is None else slots[nr] + grad
                 left = dependencies[child] - 1
                 dependencies[child] = left
                 if left == 0:
@@ -57,19 +65,23 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
 
 
 def _count_dependencies(start):
+    """How many edges lead into each node reachable from the roots (roots not reached count 0)."""
+    roots = list(dict.fromkeys(start))
+    root_set = set(roots)
     dependencies = {}
-    stack = list(dict.fromkeys(start))
-    seen = set(stack)
+    stack = roots
     while stack:
         node = stack.pop()
         for edge in node.next_functions:
             if edge is None:
                 continue
             child = edge[0]
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+            if child in dependencies:
+                dependencies[child] += 1
+            else:
+                dependencies[child] = 1
+                if child not in root_set:       # a root is expanded once, from the start
+                    stack.append(child)
     return dependencies
 
 
@@ -90,7 +102,8 @@ def _nodes_reaching(capture, graph_nodes):
     return needed
 
 
-def _add_to_buffer(buffers, node, nr, grad, source):
+def _checked(grad, node, nr, source):
+    """A gradient of the right shape and dtype for output nr of node, or a clear error."""
     shape, dtype, _ = node.out_meta[nr]
     if grad._data.shape != shape:
         where = source if isinstance(source, str) else f'{source.name()} returned'
@@ -99,6 +112,11 @@ def _add_to_buffer(buffers, node, nr, grad, source):
                            f'of the tensor they are for')
     if grad._data.dtype != dtype:
         grad = grad.to(_mt_dtype(dtype))
+    return grad
+
+
+def _add_to_buffer(buffers, node, nr, grad, source):
+    grad = _checked(grad, node, nr, source)
     slots = buffers.get(node)
     if slots is None:
         slots = buffers[node] = [None] * len(node.out_meta)

@@ -13,8 +13,8 @@ from .scope import STATE as SCOPE
 
 
 class Node:
-    __slots__ = ('fn', 'next_functions', 'needs_input_grad', '_saved', 'out_meta', '_outputs',
-                 'scope', '__dict__', '__weakref__')
+    __slots__ = ('fn', 'next_functions', '_saved', 'out_meta', '_outputs', 'scope', '__dict__',
+                 '__weakref__')
     # rarely changed: class-level defaults, so recording an op sets only what it must
     _to_save = ()
     _freed = False
@@ -25,19 +25,20 @@ class Node:
     def __init__(self, fn, args):
         self.fn = fn
         edges = []
-        needs = []
         for arg in args:
             if isinstance(arg, Tensor) and arg._requires_grad:
                 node = arg.grad_fn
                 edges.append((node, arg._output_nr) if node is not None else (arg._accumulator(), 0))
-                needs.append(True)
             else:
                 edges.append(None)
-                needs.append(False)
         self.next_functions = tuple(edges)
-        self.needs_input_grad = tuple(needs)
         self._saved = None
         self.scope = SCOPE.stack        # the modules running when this op was recorded
+
+    @property
+    def needs_input_grad(self):
+        """One bool per input of forward: does that input need a gradient?"""
+        return tuple([edge is not None for edge in self.next_functions])
 
     # --- what forward calls -------------------------------------------------------------------
     def save_for_backward(self, *items):
@@ -55,12 +56,17 @@ class Node:
 
     def _finish(self, args, inputs, raw, outputs):
         """After forward: remember output metadata and resolve what was saved."""
-        outs = outputs if type(outputs) is tuple else (outputs,)
-        self.out_meta = tuple((o._data.shape, o._data.dtype, o._device) for o in outs)
-        self._outputs = tuple(weakref.ref(o) for o in outs)
+        if type(outputs) is tuple:
+            outs, raws = outputs, raw
+            self.out_meta = tuple([(o._data.shape, o._data.dtype, o._device) for o in outs])
+            self._outputs = tuple([weakref.ref(o) for o in outs])
+        else:
+            outs, raws = (outputs,), (raw,)
+            data = outputs._data
+            self.out_meta = ((data.shape, data.dtype, outputs._device),)
+            self._outputs = (weakref.ref(outputs),)
         to_save = self._to_save
         if to_save:
-            raws = raw if type(raw) is tuple else (raw,)
             self._saved = tuple([_resolve(item, args, inputs, raws, outs) for item in to_save])
             del self._to_save
 
@@ -144,11 +150,14 @@ class RemovableHandle:
 def _resolve(item, args, inputs, raws, outs):
     if item is None:
         return None
-    for arg, seen in zip(args, inputs):
+    index = 0
+    for seen in inputs:
         if item is seen:
+            arg = args[index]
             if not isinstance(arg, Tensor):
                 return ('const', arg)       # a Python number passed to the op
-            return ('input', arg, arg._version_value())
+            return ('input', arg, 0 if arg._vc is None else arg._vc[0])
+        index += 1
     for index, r in enumerate(raws):
         if item is r:
             out = outs[index]
