@@ -12,7 +12,8 @@ def tensor_repr(t):
     if host.size == 0:
         body = f'[], size={tuple(host.shape)}' if host.ndim > 1 else '[]'
     else:
-        formatter = {'float_kind': _float_format(host)} if host.dtype.kind == 'f' else None
+        formatter = ({'float_kind': _padded(_float_format(host), host)} if host.dtype.kind == 'f'
+                     else None)
         body = np.array2string(host, separator=', ', prefix=prefix, threshold=1000, edgeitems=3,
                                formatter=formatter)
     extras = []
@@ -38,3 +39,13 @@ def _float_format(host):
     wide = nonzero.size and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8 or
                              nonzero.min() < 1e-4)
     return (lambda v: f'{v:.4e}') if wide else (lambda v: f'{v:.4f}')
+
+
+def _padded(fmt, host):
+    """Right-align every element to the widest one shown, as PyTorch does: tensor([ 1.5, -2.0])."""
+    if host.size > 1000:        # summarized: only the first and last 3 along each dim are shown
+        for axis in range(host.ndim):
+            if host.shape[axis] > 6:
+                host = np.take(host, [0, 1, 2, -3, -2, -1], axis=axis)
+    width = max(len(fmt(v)) for v in host.reshape(-1))
+    return lambda v: fmt(v).rjust(width)
