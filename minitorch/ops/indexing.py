@@ -105,7 +105,9 @@ def scatter_add_into_zeros(src, index, dim, shape):
 
 def _along_axis_index(xp, index, dim):
     """The full fancy index that addresses index[...] along dim (as take_along_axis does)."""
-    grids = list(xp.indices(index.shape, sparse=True))
+    ndim = index.ndim
+    grids = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (ndim - i - 1))
+             for i, n in enumerate(index.shape)]      # open grids (CuPy's indices has no sparse=)
     grids[dim] = index
     return tuple(grids)
 
