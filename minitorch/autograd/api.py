@@ -17,17 +17,18 @@ def _root(tensor, index):
 
 
 def _root_grads(tensors, grad_tensors):
-    from ..creation import ones_like
     from ..tensor import Tensor
     grads = []
     for t, g in zip(tensors, grad_tensors):
         if g is None:
-            if t.numel() != 1:
+            data = t._data
+            if data.size != 1:
                 raise RuntimeError(f'grad can be implicitly created only for scalar outputs: this '
                                    f'output has shape {list(t.shape)}. Reduce it first (y.sum()'
                                    f'.backward()) or pass the gradient: y.backward(gradient=...)')
-            g = ones_like(t)
-        elif not isinstance(g, Tensor):
+            grads.append(Tensor._make(t._device.xp.ones(data.shape, dtype=data.dtype), t._device))
+            continue
+        if not isinstance(g, Tensor):
             from ..creation import tensor
             g = tensor(g, dtype=t.dtype, device=t.device)
         if g.shape != t.shape:

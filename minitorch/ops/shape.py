@@ -43,11 +43,21 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
-        return array_module(a).broadcast_to(a, shape)
+        xp = array_module(a)
+        if a.size == 1 and _numel(shape) <= 4096:
+            return xp.full(shape, a.reshape(()), dtype=a.dtype)    # cheaper than a view when small
+        return xp.broadcast_to(a, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return sum_to(grad, ctx.input_shape), None
+
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 class Cat(Function):

@@ -73,7 +73,7 @@ def _fill(graph, cid, picture, children, members, prefix):
         graph.node(prefix + item.id, '\n'.join(item.lines), **attrs)
     for child in children.get(cid, ()):
         cluster = picture.clusters[child]
-        with graph.subgraph(name=prefix + child) as sub:
+        with graph.subgraph(name='cluster_' + prefix + child[len('cluster_'):]) as sub:
             sub.attr(label=cluster.label, **CLUSTER_STYLE[cluster.role])
             _fill(sub, child, picture, children, members, prefix)
 

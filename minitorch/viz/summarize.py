@@ -1,0 +1,101 @@
+"""Big graphs: past max_nodes, draw a summary instead of a hairball.
+
+Tried in order, keeping the first that fits:
+1. repeated structure: the longest-saving run of identical steps (same op signatures, in order) is
+   drawn once as a "×N" block; up to a few blocks (e.g. an unrolled RNN, a layer applied N times);
+2. module internals: calls below some depth of the module tree are drawn as one node each (the
+   deepest depth that fits), with repeated structure looked for again on top;
+3. truncation: only the ops nearest the outputs are drawn; tensors made by the others are marked.
+A note node says what was done.
+"""
+import numpy as np
+
+from .layout import Layout, Block
+from .modules import Call
+
+MAX_BLOCKS = 4
+MAX_PERIOD = 512
+
+
+def signature(unit):
+    if isinstance(unit, Call):
+        return ('call', type(unit.module).__name__, id(unit.module), len(unit.ops))
+    shapes = tuple((tuple(s), str(d)) for s, d, _ in unit.out_meta)
+    return (unit.fn, shapes, tuple(type(m).__name__ for m in getattr(unit, 'scope', ())))
+
+
+def find_repeat(sequence):
+    """(start, period, count) of the run of identical consecutive steps saving the most units, or None."""
+    codes = {}
+    arr = np.array([codes.setdefault(signature(u), len(codes)) for u in sequence], dtype=np.int64)
+    n, best = len(arr), None
+    for period in range(1, min(n // 2, MAX_PERIOD) + 1):
+        same = np.concatenate(([False], arr[:-period] == arr[period:], [False]))
+        change = np.flatnonzero(same[1:] != same[:-1])
+        for begin, end in zip(change[::2], change[1::2]):       # runs of True: [begin, end)
+            count = (end - begin + period) // period
+            saved = period * (count - 1)
+            if count >= 2 and (best is None or saved > best[0]):
+                best = (saved, int(begin), period, int(count))
+    return None if best is None else best[1:]
+
+
+def with_repeats(flow, calls, names, pred, limit):
+    """Layout with up to MAX_BLOCKS repeated blocks folded, stopping once it fits in `limit`."""
+    blocks = []
+    layout = Layout(flow, calls, names, pred)
+    while layout.size() > limit and len(blocks) < MAX_BLOCKS:
+        sequence = [u for u in layout.units if u not in layout.step]
+        found = find_repeat(sequence)
+        if found is None:
+            break
+        start, period, count = found
+        steps = [sequence[start + k * period: start + (k + 1) * period] for k in range(count)]
+        blocks.append(Block(steps))
+        layout = Layout(flow, calls, names, pred, blocks)
+    return layout
+
+
+def choose(flow, calls, names, match, max_nodes):
+    """The layout to draw and the note lines saying how it was summarized (empty if it was not)."""
+    by_module = lambda call: match(call.module)
+    layout = Layout(flow, calls, names, by_module)
+    if layout.size() <= max_nodes:
+        return layout, []
+    note = [f'{len(flow.ops)} ops and {len(flow.tensor_keys)} tensors: more than '
+            f'max_nodes={max_nodes}, so this is a summary']
+    layout = with_repeats(flow, calls, names, by_module, max_nodes)
+    if layout.size() > max_nodes:
+        depths = sorted({c.depth for c in calls.calls.values()}, reverse=True)
+        for depth in depths:
+            pred = lambda call, d=depth: match(call.module) or call.depth >= d
+            candidate = with_repeats(flow, calls, names, pred, max_nodes)
+            layout = candidate
+            if candidate.size() <= max_nodes:
+                note.append(f'module calls at depth {depth} and below drawn as one node each')
+                break
+    for block in layout.blocks:
+        note.append(f'a block of {len(block.instances[0])} steps repeated ×{block.n}: drawn once')
+    if layout.size() > max_nodes:
+        layout = truncated(layout, max_nodes)
+        note.append(f'only the last {len(layout.units)} operations drawn; dotted tensors come from '
+                    f'ops not drawn')
+    return layout, note
+
+
+def truncated(layout, max_nodes):
+    keep = max(1, max_nodes // 2)
+    while True:
+        units = layout.units
+        dropped = set(layout.dropped) | set(units[:max(0, len(units) - keep)])
+        dropped |= {u for u in layout.sequence if layout.R(u) in dropped}
+        candidate = Layout(layout.flow, layout.calls, layout.names, _pred_of(layout),
+                           layout.blocks, dropped)
+        if candidate.size() <= max_nodes or keep == 1:
+            return candidate
+        keep = max(1, keep * 3 // 4)
+
+
+def _pred_of(layout):
+    collapsed = {u for u in layout.unit_of.values() if isinstance(u, Call)}
+    return lambda call: call in collapsed
