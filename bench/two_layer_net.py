@@ -37,32 +37,17 @@ def numpy_run(x, y, w1, w2):
     return float(loss)
 
 
-def minitorch_run(x, y, w1, w2):
-    x, y = mt.from_numpy(x), mt.from_numpy(y)
-    w1 = mt.tensor(w1, requires_grad=True)
-    w2 = mt.tensor(w2, requires_grad=True)
-    for _ in range(STEPS):
-        y_pred = x.mm(w1).clamp(min=0).mm(w2)
-        loss = (y_pred - y).pow(2).sum()
-        loss.backward()
-        with mt.no_grad():
-            w1 -= LR * w1.grad
-            w2 -= LR * w2.grad
-            w1.grad.zero_()
-            w2.grad.zero_()
-    return loss.item()
-
-
-def torch_run(torch):
+def autograd_run(lib):
+    """The same loop for minitorch and PyTorch: the names and semantics are the same."""
     def run(x, y, w1, w2):
-        x, y = torch.from_numpy(x), torch.from_numpy(y)
-        w1 = torch.tensor(w1, requires_grad=True)
-        w2 = torch.tensor(w2, requires_grad=True)
+        x, y = lib.from_numpy(x), lib.from_numpy(y)
+        w1 = lib.tensor(w1, requires_grad=True)
+        w2 = lib.tensor(w2, requires_grad=True)
         for _ in range(STEPS):
             y_pred = x.mm(w1).clamp(min=0).mm(w2)
             loss = (y_pred - y).pow(2).sum()
             loss.backward()
-            with torch.no_grad():
+            with lib.no_grad():
                 w1 -= LR * w1.grad
                 w2 -= LR * w2.grad
                 w1.grad.zero_()
@@ -73,10 +58,10 @@ def torch_run(torch):
 
 def main(repeats=5):
     arrays = data()
-    runs = {'numpy, hand-written backward': numpy_run, 'minitorch autograd': minitorch_run}
+    runs = {'numpy, hand-written backward': numpy_run, 'minitorch autograd': autograd_run(mt)}
     torch = torch_or_none()
     if torch is not None:
-        runs['PyTorch eager autograd'] = torch_run(torch)
+        runs['PyTorch eager autograd'] = autograd_run(torch)
     losses = {name: fn(*arrays) for name, fn in runs.items()}
     with one_blas_thread():
         best = alternate({name: (lambda fn=fn: fn(*arrays)) for name, fn in runs.items()}, repeats)

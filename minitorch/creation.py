@@ -192,27 +192,13 @@ def randperm(n, dtype=None, device=None, generator=None):
     return Tensor._make(rng.permutation(n).astype(dt.np), dev)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
-    return zeros(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad)
+def _like(factory):
+    def like(input, dtype=None, device=None, requires_grad=False):
+        return factory(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                       requires_grad=requires_grad)
+    like.__name__ = factory.__name__ + '_like'
+    return like
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
-    return ones(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
-
-
-def empty_like(input, dtype=None, device=None, requires_grad=False):
-    return empty(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad)
-
-
-def rand_like(input, dtype=None, device=None, requires_grad=False):
-    return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
-
-
-def randn_like(input, dtype=None, device=None, requires_grad=False):
-    return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad)
-
+zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
+rand_like, randn_like = _like(rand), _like(randn)

@@ -49,18 +49,15 @@ class Tensor:
         from .creation import _array_from
         dev = Device(device) if device is not None else None
         array, dev = _array_from(data, dtype, dev)
-        self._init(array, dev)
-        if requires_grad:
-            self.requires_grad = True
-
-    def _init(self, data, device):
-        self._data = data
-        self._device = device
+        self._data = array
+        self._device = dev
         self._requires_grad = False
         self._grad = None
         self.grad_fn = None
         self._output_nr = 0
         self._vc = None
+        if requires_grad:
+            self.requires_grad = True
 
     @classmethod
     def _make(cls, data, device):
