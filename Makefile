@@ -16,7 +16,7 @@ else
 endif
 
 NOTEBOOKS := $(sort $(wildcard course/[0-9][0-9]_*.ipynb))
-BENCHES   := $(sort $(wildcard bench/*.py))
+BENCHES   := $(sort $(wildcard bench/[a-z]*.py))
 
 # Notebooks are executed and tested with the same environment, so stored and
 # fresh outputs match:
