@@ -50,7 +50,7 @@ class Names:
         return f'{name}: {cls}' if name else cls
 
     def is_param(self, t):
-        return id(t) in self.tensor and not isinstance(t, str)
+        return id(t) in self.tensor
 
     def owned_by(self, t, module):
         """Whether parameter t belongs to `module` or one of its submodules."""
