@@ -68,7 +68,7 @@ class Painter:
         for b, block in enumerate(layout.blocks):
             for unit in block.instances[0]:
                 self.block_of[unit] = b
-            self.block_prefix[b] = _common(self._chain(u) for u in block.instances[0])
+            self.block_prefix[b] = _common(self._chain(u) for step in block.instances for u in step)
 
     # --- ids and placement --------------------------------------------------------------------
     def _id(self, thing, kind):
@@ -103,9 +103,21 @@ class Painter:
             parent = self._repeat_cluster(block)
         else:
             parent = self._cluster(call.parent, block) if call.parent is not None else None
-        cid = self.picture.cluster(self.layout.calls.label(call, self.names), parent)
+        cid = self.picture.cluster(self._call_label(call, block), parent)
         self.cluster_ids[call.key] = cid
         return cid
+
+    def _call_label(self, call, block):
+        label = self.layout.calls.label(call, self.names)
+        if block is None or not call.number:
+            return label
+        last = self.layout.blocks[block].instances[-1]          # the same call in the last step
+        for unit in last:
+            chain = self._chain(unit) + ([unit] if isinstance(unit, Call) else [])
+            if len(chain) > call.depth and chain[call.depth].module is call.module:
+                return label.replace(f'(call {call.number})',
+                                     f'(calls {call.number}–{chain[call.depth].number})')
+        return label
 
     def _repeat_cluster(self, b):
         if b not in self.block_cluster:

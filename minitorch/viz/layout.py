@@ -118,7 +118,7 @@ class Layout:
                     b, k = there
                     use_tensor(mapped)
                     edge(('t', mapped), ('u', unit), dedupe=True, style='dashed', color='#d2691e',
-                         fontcolor='#d2691e', label=f'from step {k + 1}')
+                         fontcolor='#d2691e', label=f'from repeat {k + 1}/{self.blocks[b].n}')
                     continue
                 use_tensor(mapped)
                 edge(('t', mapped), ('u', unit), dedupe=collapsed)

@@ -12,22 +12,33 @@ import numpy as np
 
 from .layout import Layout, Block
 from .modules import Call
+from .walk import leaf_tensor
 
 MAX_BLOCKS = 4
 MAX_PERIOD = 512
 
 
-def signature(unit):
+def signature(unit, layout):
+    """What must match for two units to count as the same step: the op (or module), its output
+    shapes, the module instances it ran in, and which parameters it read."""
     if isinstance(unit, Call):
-        return ('call', type(unit.module).__name__, id(unit.module), len(unit.ops))
+        return ('call', id(unit.module), len(unit.ops))
     shapes = tuple((tuple(s), str(d)) for s, d, _ in unit.out_meta)
-    return (unit.fn, shapes, tuple(type(m).__name__ for m in getattr(unit, 'scope', ())))
+    reads = []
+    for key in layout.flow.inputs[unit]:
+        if key is None or key[0] == 'out':
+            reads.append(key and 'out')
+        else:
+            t = leaf_tensor(key)
+            reads.append(('param', id(t)) if layout.names.is_param(t) else ('leaf', t.shape))
+    return (unit.fn, shapes, tuple(id(m) for m in getattr(unit, 'scope', ())), tuple(reads))
 
 
-def find_repeat(sequence):
+def find_repeat(sequence, layout):
     """(start, period, count) of the run of identical consecutive steps saving the most units, or None."""
     codes = {}
-    arr = np.array([codes.setdefault(signature(u), len(codes)) for u in sequence], dtype=np.int64)
+    arr = np.array([codes.setdefault(signature(u, layout), len(codes)) for u in sequence],
+                   dtype=np.int64)
     n, best = len(arr), None
     for period in range(1, min(n // 2, MAX_PERIOD) + 1):
         same = np.concatenate(([False], arr[:-period] == arr[period:], [False]))
@@ -36,8 +47,33 @@ def find_repeat(sequence):
             count = (end - begin + period) // period
             saved = period * (count - 1)
             if count >= 2 and (best is None or saved > best[0]):
-                best = (saved, int(begin), period, int(count))
+                slack = int(end + period - begin - count * period)
+                best = (saved, _aligned(sequence, int(begin), slack), period, int(count))
     return None if best is None else best[1:]
+
+
+def _aligned(sequence, begin, slack):
+    """Within the `slack` positions a run can shift by, start where a module call starts."""
+    def outer(unit):
+        if isinstance(unit, Call):
+            while unit.parent is not None:
+                unit = unit.parent
+            return unit.key
+        scope = getattr(unit, 'scope', ())
+        if not scope:
+            return None
+        return ('call', id(_outermost(scope))) if hasattr(scope, 'parent') else id(scope[0])
+
+    for start in range(begin, begin + slack + 1):
+        if start == 0 or outer(sequence[start]) != outer(sequence[start - 1]):
+            return start
+    return begin
+
+
+def _outermost(scope):
+    while getattr(scope, 'parent', None):
+        scope = scope.parent
+    return scope
 
 
 def with_repeats(flow, calls, names, pred, limit):
@@ -46,7 +82,7 @@ def with_repeats(flow, calls, names, pred, limit):
     layout = Layout(flow, calls, names, pred)
     while layout.size() > limit and len(blocks) < MAX_BLOCKS:
         sequence = [u for u in layout.units if u not in layout.step]
-        found = find_repeat(sequence)
+        found = find_repeat(sequence, layout)
         if found is None:
             break
         start, period, count = found
@@ -75,7 +111,7 @@ def choose(flow, calls, names, match, max_nodes):
                 note.append(f'module calls at depth {depth} and below drawn as one node each')
                 break
     for block in layout.blocks:
-        note.append(f'a block of {len(block.instances[0])} steps repeated ×{block.n}: drawn once')
+        note.append(f'a block of {len(block.instances[0])} ops repeated ×{block.n}: drawn once')
     if layout.size() > max_nodes:
         layout = truncated(layout, max_nodes)
         note.append(f'only the last {len(layout.units)} operations drawn; dotted tensors come from '
