@@ -23,7 +23,7 @@ def _array_from(data, dtype, device):
     if source is not None and source != device:
         data = device.backend.from_host(source.backend.to_host(data), device.index or 0)
     elif source is None:
-        data = _host_array(data)
+        data = _host_array(data, keep_float64=dtype is not None)   # cast once, to dtype, below
         if device is not CPU:
             data = device.backend.from_host(data, device.index or 0)
     xp = device.xp
@@ -38,12 +38,13 @@ def _array_from(data, dtype, device):
     return data, device
 
 
-def _host_array(data):
-    """A numpy array from nested lists/numbers; Python floats give float32, as in PyTorch."""
+def _host_array(data, keep_float64=False):
+    """A numpy array from nested lists/numbers; Python floats give float32, as in PyTorch, unless
+    keep_float64 (a dtype was asked for: rounding through float32 first would lose digits)."""
     if isinstance(data, (list, tuple)) and builtins.any(isinstance(d, Tensor) for d in data):
         data = [d.tolist() if isinstance(d, Tensor) else d for d in data]
     array = np.asarray(data)
-    if array.dtype == np.float64 and not isinstance(data, np.ndarray):
+    if array.dtype == np.float64 and not keep_float64 and not isinstance(data, np.ndarray):
         array = array.astype(np.float32)
     if array.dtype.kind in 'USO':
         raise TypeError(f'tensor(): could not make a tensor from {type(data).__name__} data with '
