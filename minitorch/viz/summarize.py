@@ -110,8 +110,14 @@ def choose(flow, calls, names, match, max_nodes):
             if candidate.size() <= max_nodes:
                 note.append(f'module calls at depth {depth} and below drawn as one node each')
                 break
+    if layout.size() > max_nodes and layout.blocks:
+        plain = Layout(flow, calls, names, _pred_of(layout))
+        if plain.size() - layout.size() < (plain.size() - max_nodes) / 2:
+            layout = plain                  # the repeats found were too small to matter
     for block in layout.blocks:
-        note.append(f'a block of {len(block.instances[0])} ops repeated ×{block.n}: drawn once')
+        size = len(block.instances[0])
+        note.append(f'a block of {size} op{"s" if size > 1 else ""} repeated ×{block.n}: '
+                    f'drawn once')
     if layout.size() > max_nodes:
         layout = truncated(layout, max_nodes)
         note.append(f'only the last {len(layout.units)} operations drawn; dotted tensors come from '
@@ -120,16 +126,22 @@ def choose(flow, calls, names, match, max_nodes):
 
 
 def truncated(layout, max_nodes):
-    keep = max(1, max_nodes // 2)
-    while True:
+    """Keep the most units nearest the outputs that fit (binary search on how many)."""
+    def keeping(keep):
         units = layout.units
         dropped = set(layout.dropped) | set(units[:max(0, len(units) - keep)])
         dropped |= {u for u in layout.sequence if layout.R(u) in dropped}
-        candidate = Layout(layout.flow, layout.calls, layout.names, _pred_of(layout),
-                           layout.blocks, dropped)
-        if candidate.size() <= max_nodes or keep == 1:
-            return candidate
-        keep = max(1, keep * 3 // 4)
+        return Layout(layout.flow, layout.calls, layout.names, _pred_of(layout), layout.blocks,
+                      dropped)
+    low, high, best = 1, max_nodes, None
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = keeping(middle)
+        if candidate.size() <= max_nodes:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best if best is not None else keeping(1)
 
 
 def _pred_of(layout):
