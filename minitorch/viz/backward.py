@@ -137,6 +137,8 @@ class BackwardGraph:
             role = 'custom' if L.is_custom(node) else 'backward'
         attrs = {}
         if state is not None:
+            if isinstance(node, AccumulateGrad):
+                attrs['shape'] = 'box'
             step = state.get(node, 'pending')
             if isinstance(node, AccumulateGrad) and step == 'pending':
                 attrs['style'] = 'filled,dashed'
