@@ -23,6 +23,8 @@ from .ops.shape_api import (reshape, flatten, unflatten, squeeze, unsqueeze, per
                             matmul, mm, bmm, mv, dot, outer)
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from . import autograd, cuda
+from . import nn, optim, data
+from .serialization import save, load
 from . import viz
 
 float = float32

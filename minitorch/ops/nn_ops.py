@@ -143,9 +143,9 @@ class MaxPool2d(Function):
         xp = array_module(x)
         n, c, h, w = x.shape
         fill = -xp.inf if x.dtype.kind == 'f' else xp.iinfo(x.dtype).min
-        windows, (oh, ow) = im2col(x, kernel, stride, padding, dilation, order='NChwij')
-        windows = windows.reshape(n, c, oh, ow, -1) if padding == (0, 0) else \
-            _padded_windows(xp, x, kernel, stride, padding, dilation, (oh, ow), fill)
+        oh, ow = _geometry(x.shape, kernel, stride, padding, dilation)
+        view = _windows(xp, _pad(xp, x, padding, fill), kernel, stride, dilation, (oh, ow), 'NChwij')
+        windows = xp.ascontiguousarray(view).reshape(n, c, oh, ow, -1)
         best = windows.argmax(-1)
         values = xp.take_along_axis(windows, best[..., None], -1)[..., 0]
         i, j = best // kernel[1], best % kernel[1]
@@ -162,11 +162,6 @@ class MaxPool2d(Function):
         from .indexing import scatter_add_into_zeros
         flat = scatter_add_into_zeros(grad.reshape(n, c, -1), index, 2, (n, c, h * w))
         return flat.reshape(n, c, h, w), None, None, None, None
-
-
-def _padded_windows(xp, x, kernel, stride, padding, dilation, out_hw, fill):
-    view = _windows(xp, _pad(xp, x, padding, fill), kernel, stride, dilation, out_hw, 'NChwij')
-    return xp.ascontiguousarray(view).reshape(*view.shape[:4], -1)
 
 
 # --- elementwise pieces of activations and losses --------------------------------------------

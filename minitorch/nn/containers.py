@@ -1,0 +1,152 @@
+"""Containers: Sequential (a pipeline), ModuleList and ModuleDict (registered lists and dicts)."""
+from collections import OrderedDict
+
+from .module import Module
+
+
+def _index(i, n, kind):
+    if not -n <= i < n:
+        raise IndexError(f'{kind}: index {i} is out of range for {n} modules')
+    return i % n
+
+
+class Sequential(Module):
+    """Sequential(m1, m2, ...) or Sequential(OrderedDict(name=module)): calls them in order."""
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], (dict, OrderedDict)):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), module)
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __getitem__(self, idx):
+        modules = list(self._modules.items())
+        if isinstance(idx, slice):
+            return Sequential(OrderedDict(modules[idx]))
+        return modules[_index(idx, len(modules), 'Sequential')][1]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules)[_index(idx, len(self._modules), 'Sequential')]
+        self.add_module(key, module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys),
+                                                                           'Sequential')]]):
+            del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters the parent module sees (a plain list would hide them)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx):
+        modules = list(self._modules.values())
+        if isinstance(idx, slice):
+            return ModuleList(modules[idx])
+        return modules[_index(idx, len(modules), 'ModuleList')]
+
+    def __setitem__(self, idx, module):
+        self.add_module(str(_index(idx, len(self), 'ModuleList')), module)
+
+    def __delitem__(self, idx):
+        modules = list(self._modules.values())
+        del modules[idx if isinstance(idx, slice) else _index(idx, len(modules), 'ModuleList')]
+        self._modules.clear()
+        self.extend(modules)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        self.extend(modules)
+
+    def forward(self, *args):
+        raise NotImplementedError('ModuleList is not callable: iterate over it in your forward')
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters the parent module sees."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key):
+        return self._modules.pop(key)
+
+    def update(self, modules):
+        items = modules.items() if hasattr(modules, 'items') else modules
+        for key, module in items:
+            self[key] = module
+
+    def forward(self, *args):
+        raise NotImplementedError('ModuleDict is not callable: index it in your forward')

@@ -1,0 +1,71 @@
+"""Conv2d and MaxPool2d: images (N, C, H, W) through im2col + one matrix product, and window maxima."""
+import math
+
+from ..creation import empty
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+class Conv2d(Module):
+    """out[n, o] = bias[o] + sum over c, i, j of weight[o, c, i, j] * x[n, c, h*s + i, w*s + j].
+    Weight (out_channels, in_channels, kh, kw) ~ kaiming_uniform(a=sqrt(5)); bias ~ U(±1/sqrt(fan_in))
+    with fan_in = in_channels * kh * kw, as in PyTorch."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode='zeros', device=None, dtype=None):
+        super().__init__()
+        if groups != 1 or padding_mode != 'zeros':
+            raise NotImplementedError("Conv2d: only groups=1 and padding_mode='zeros' are supported")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = F._pair(kernel_size, 'kernel_size', 'Conv2d')
+        self.stride = F._pair(stride, 'stride', 'Conv2d')
+        self.padding = padding if isinstance(padding, str) else F._pair(padding, 'padding', 'Conv2d')
+        self.dilation = F._pair(dilation, 'dilation', 'Conv2d')
+        self.weight = Parameter(empty(out_channels, in_channels, *self.kernel_size, device=device,
+                                      dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
+        else:
+            self.register_parameter('bias', None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self):
+        text = (f'{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, '
+                f'stride={self.stride}')
+        if self.padding not in ((0, 0), 'valid'):
+            text += f', padding={self.padding}'
+        if self.dilation != (1, 1):
+            text += f', dilation={self.dilation}'
+        if self.bias is None:
+            text += ', bias=False'
+        return text
+
+
+class MaxPool2d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
+        if return_indices or ceil_mode:
+            raise NotImplementedError('MaxPool2d: return_indices and ceil_mode are not supported')
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
+
+    def forward(self, input):
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self):
+        return (f'kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, '
+                f'dilation={self.dilation}, ceil_mode=False')

@@ -1,0 +1,234 @@
+"""nn.functional: the layers and losses as plain functions of tensors (F.relu(x), F.cross_entropy(...)).
+
+Most are a few tensor operations (so autograd differentiates them with no extra code); convolution,
+pooling, erf and log-sigmoid are primitives in minitorch/ops/nn_ops.py.  Modules in minitorch.nn hold
+the parameters and call these.
+"""
+import math
+
+from .. import dtypes
+from ..autograd import grad_mode
+from ..ops import math_api as M
+from ..ops import nn_ops
+from .functional_loss import (mse_loss, l1_loss, nll_loss, cross_entropy,  # noqa: F401
+                              binary_cross_entropy, binary_cross_entropy_with_logits)
+
+relu, tanh, sigmoid = M.relu, M.tanh, M.sigmoid
+
+
+def _pair(value, name, op):
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
+        raise ValueError(f'{op}: {name} must be an int or a pair of ints, got {value!r}')
+    return pair
+
+
+# --- activations -----------------------------------------------------------------------------
+def softmax(input, dim, dtype=None):
+    return M.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim, dtype=None):
+    return M.log_softmax(input, dim, dtype=dtype)
+
+
+def logsigmoid(input):
+    return nn_ops.LogSigmoid.apply(input)
+
+
+def leaky_relu(input, negative_slope=0.01):
+    return M.where(input > 0, input, input * negative_slope)
+
+
+def erf(input):
+    return nn_ops.Erf.apply(input)
+
+
+def gelu(input, approximate='none'):
+    """x * Φ(x), Φ the normal CDF; approximate='tanh' uses the tanh formula of the GELU paper."""
+    if approximate == 'none':
+        return 0.5 * input * (1 + erf(input * (1 / math.sqrt(2))))
+    if approximate == 'tanh':
+        inner = math.sqrt(2 / math.pi) * (input + 0.044715 * input * input * input)
+        return 0.5 * input * (1 + inner.tanh())
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+# --- linear, dropout, embedding --------------------------------------------------------------
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, with weight of shape (out_features, in_features)."""
+    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+        raise RuntimeError(f'linear: input of shape {list(input.shape)} does not fit a weight of '
+                           f'shape {list(weight.shape)}: the last dim of the input must be '
+                           f'in_features = {weight.shape[-1]}')
+    out = input @ weight.t()
+    return out + bias if bias is not None else out
+
+
+def dropout(input, p=0.5, training=True):
+    """Zero each element with probability p and scale the rest by 1/(1-p) (only when training)."""
+    if not 0 <= p <= 1:
+        raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0
+    from ..creation import rand
+    keep = rand(*input.shape, dtype=input.dtype, device=input.device) >= p
+    return input * (keep.to(input.dtype) * (1 / (1 - p)))
+
+
+def embedding(input, weight, padding_idx=None):
+    """Rows of weight picked by the integer tensor input: weight[input]."""
+    if input.is_floating_point():
+        raise TypeError(f'embedding: indices must be an integer tensor, got {input.dtype}')
+    out = weight[input]
+    if padding_idx is not None:         # the padding row gets no gradient
+        pad = (input == (padding_idx % weight.shape[0])).unsqueeze(-1)
+        out = M.where(pad, out.detach(), out)
+    return out
+
+
+def one_hot(tensor, num_classes=-1):
+    if tensor.is_floating_point():
+        raise TypeError(f'one_hot: expected an integer tensor of class indices, got {tensor.dtype}')
+    if num_classes < 0:
+        num_classes = int(tensor.max().item()) + 1
+    from ..creation import eye
+    return eye(num_classes, dtype=dtypes.int64, device=tensor.device)[tensor]
+
+
+# --- normalization ---------------------------------------------------------------------------
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape):]) != shape:
+        raise RuntimeError(f'layer_norm: normalized_shape {list(shape)} must match the last dims of '
+                           f'the input, shape {list(input.shape)}')
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    centred = input - input.mean(dims, keepdim=True)
+    out = centred * M.rsqrt((centred * centred).mean(dims, keepdim=True) + eps)
+    if weight is not None:
+        out = out * weight
+    return out + bias if bias is not None else out
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalize each channel (dim 1) over the batch (and length); keep running statistics."""
+    if input.ndim not in (2, 3):
+        raise ValueError(f'batch_norm: expected a 2D (N, C) or 3D (N, C, L) input, got shape '
+                         f'{list(input.shape)}')
+    dims = (0,) if input.ndim == 2 else (0, 2)
+    view = (1, -1) if input.ndim == 2 else (1, -1, 1)
+    if training:
+        n = input.numel() // input.shape[1]
+        if n <= 1:
+            raise ValueError(f'batch_norm: expected more than 1 value per channel when training, got '
+                             f'input of shape {list(input.shape)}')
+        mean = input.mean(dims, keepdim=True)
+        centred = input - mean
+        var = (centred * centred).mean(dims, keepdim=True)
+        if running_mean is not None:
+            with grad_mode.no_grad():
+                running_mean.mul_(1 - momentum).add_(mean.reshape(-1) * momentum)
+                running_var.mul_(1 - momentum).add_(var.reshape(-1) * (momentum * n / (n - 1)))
+    else:
+        if running_mean is None:
+            raise RuntimeError('batch_norm: running_mean and running_var are needed in eval mode')
+        centred = input - running_mean.reshape(view)
+        var = running_var.reshape(view)
+    out = centred * M.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight.reshape(view)
+    return out + bias.reshape(view) if bias is not None else out
+
+
+# --- convolution and pooling -----------------------------------------------------------------
+def _image_input(input, op):
+    if input.ndim == 3:
+        return input.unsqueeze(0), True
+    if input.ndim != 4:
+        raise RuntimeError(f'{op}: expected a 4D input (N, C, H, W) or a 3D one (C, H, W), got '
+                           f'shape {list(input.shape)}')
+    return input, False
+
+
+def _conv_padding(padding, kernel, dilation):
+    if padding == 'valid':
+        return (0, 0)
+    if padding == 'same':
+        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        if any(t % 2 for t in total):
+            raise ValueError("conv2d: padding='same' needs an odd (dilated) kernel size here")
+        return tuple(t // 2 for t in total)
+    return _pair(padding, 'padding', 'conv2d')
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation of input (N, C_in, H, W) with weight (C_out, C_in, kh, kw)."""
+    if groups != 1:
+        raise NotImplementedError('conv2d: groups other than 1 are not supported in minitorch')
+    x, unbatched = _image_input(input, 'conv2d')
+    if weight.ndim != 4 or x.shape[1] != weight.shape[1]:
+        raise RuntimeError(f'conv2d: input of shape {list(input.shape)} has {x.shape[1]} channels '
+                           f'but the weight of shape {list(weight.shape)} expects '
+                           f'{weight.shape[1] if weight.ndim == 4 else "a 4D weight and"} (weight '
+                           f'is (out_channels, in_channels, kh, kw))')
+    for t in (weight, bias):
+        if t is not None and t.dtype is not x.dtype:
+            raise RuntimeError(f'conv2d: input is {x.dtype} but a parameter is {t.dtype}; convert '
+                               f'one (e.g. model.to(x.dtype) or x.to(weight.dtype))')
+    kernel = tuple(weight.shape[2:])
+    stride, dilation = _pair(stride, 'stride', 'conv2d'), _pair(dilation, 'dilation', 'conv2d')
+    padding = _conv_padding(padding, kernel, dilation)
+    oh, ow = nn_ops._geometry(x.shape, kernel, stride, padding, dilation)
+    if oh < 1 or ow < 1:
+        raise RuntimeError(f'conv2d: input of shape {list(input.shape)} is too small for a '
+                           f'{kernel[0]}x{kernel[1]} kernel (padding {padding}, dilation '
+                           f'{dilation}): the output would be {oh}x{ow}')
+    out = nn_ops.Conv2d.apply(x, weight, bias, stride, padding, dilation)
+    return out.squeeze(0) if unbatched else out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    if ceil_mode or return_indices:
+        raise NotImplementedError('max_pool2d: ceil_mode and return_indices are not supported')
+    x, unbatched = _image_input(input, 'max_pool2d')
+    kernel = _pair(kernel_size, 'kernel_size', 'max_pool2d')
+    stride = kernel if stride is None else _pair(stride, 'stride', 'max_pool2d')
+    padding = _pair(padding, 'padding', 'max_pool2d')
+    dilation = _pair(dilation, 'dilation', 'max_pool2d')
+    if any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise ValueError(f'max_pool2d: padding {padding} should be at most half the kernel size '
+                         f'{kernel}')
+    oh, ow = nn_ops._geometry(x.shape, kernel, stride, padding, dilation)
+    if oh < 1 or ow < 1:
+        raise RuntimeError(f'max_pool2d: input of shape {list(input.shape)} is too small for a '
+                           f'{kernel[0]}x{kernel[1]} window')
+    out = nn_ops.MaxPool2d.apply(x, kernel, stride, padding, dilation)
+    return out.squeeze(0) if unbatched else out
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col: (N, C, H, W) -> (N, C*kh*kw, L), one column per window."""
+    if input.ndim != 4:
+        raise RuntimeError(f'unfold: expected a 4D input, got shape {list(input.shape)}')
+    return nn_ops.Im2Col.apply(input, _pair(kernel_size, 'kernel_size', 'unfold'),
+                               _pair(stride, 'stride', 'unfold'), _pair(padding, 'padding', 'unfold'),
+                               _pair(dilation, 'dilation', 'unfold'))
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im: (N, C*kh*kw, L) -> (N, C, H, W), adding overlapping windows."""
+    kernel = _pair(kernel_size, 'kernel_size', 'fold')
+    n, k, _ = input.shape
+    c = k // (kernel[0] * kernel[1])
+    shape = (n, c) + _pair(output_size, 'output_size', 'fold')
+    return nn_ops.Col2Im.apply(input, shape, kernel, _pair(stride, 'stride', 'fold'),
+                               _pair(padding, 'padding', 'fold'), _pair(dilation, 'dilation', 'fold'))
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    return input.flatten(start_dim, end_dim)
+

@@ -1,0 +1,105 @@
+"""Initialisation: fill a tensor in place (under no_grad) from a distribution, as torch.nn.init does.
+
+The scale matters: with fan_in inputs each of variance 1, a sum of fan_in products has variance
+fan_in * Var(w); keeping that near 1 (times a gain for the nonlinearity) keeps signals and gradients
+from exploding or vanishing through many layers.  Random numbers come from minitorch's seeded
+generator for the tensor's device, so mt.manual_seed makes them reproducible.
+"""
+import math
+
+from ..autograd import grad_mode
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The factor by which a nonlinearity shrinks the standard deviation (PyTorch's values)."""
+    linear = ('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
+              'conv_transpose3d', 'sigmoid')
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == 'tanh':
+        return 5.0 / 3
+    if nonlinearity == 'relu':
+        return math.sqrt(2.0)
+    if nonlinearity == 'leaky_relu':
+        slope = 0.01 if param is None else param
+        if isinstance(slope, bool) or not isinstance(slope, (int, float)):
+            raise ValueError(f'calculate_gain: negative_slope {param!r} is not a number')
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == 'selu':
+        return 3.0 / 4
+    raise ValueError(f'calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of '
+                     f"{', '.join(linear)}, 'tanh', 'relu', 'leaky_relu', 'selu'")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    if tensor.ndim < 2:
+        raise ValueError(f'fan in and fan out need a tensor with at least 2 dims, got shape '
+                         f'{list(tensor.shape)}')
+    receptive = 1
+    for s in tensor.shape[2:]:
+        receptive *= s
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _fan(tensor, mode):
+    if mode not in ('fan_in', 'fan_out'):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == 'fan_in' else fan_out
+
+
+def _fill(tensor, values):
+    with grad_mode.no_grad():
+        tensor.copy_(values)
+    return tensor
+
+
+def _draw(tensor, kind, generator):
+    from ..creation import rand, randn
+    factory = rand if kind == 'uniform' else randn
+    dtype = tensor.dtype if tensor.is_floating_point() else None
+    return factory(*tensor.shape, dtype=dtype, device=tensor.device, generator=generator)
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    return _fill(tensor, _draw(tensor, 'uniform', generator) * (b - a) + a)
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    return _fill(tensor, _draw(tensor, 'normal', generator) * std + mean)
+
+
+def constant_(tensor, val):
+    with grad_mode.no_grad():
+        tensor.fill_(val)
+    return tensor
+
+
+def zeros_(tensor):
+    return constant_(tensor, 0)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1)
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+
+
+def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, generator)

@@ -1,0 +1,33 @@
+"""Parameter: a tensor that a Module learns.
+
+Assigning a Parameter to a Module's attribute registers it, so `module.parameters()` finds it and an
+optimizer can update it.  It is a leaf that requires grad; ops on it give ordinary tensors.
+"""
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            from ..creation import empty
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f'Parameter(data): data must be a Tensor, got {type(data).__name__}; '
+                            f'wrap it first, e.g. nn.Parameter(mt.tensor(...))')
+        self._data = data._data          # shares memory with `data`, as in PyTorch
+        self._device = data._device
+        self._requires_grad = False
+        self._grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._vc = None
+        if requires_grad:
+            self.requires_grad = True
+
+    def __repr__(self):
+        return 'Parameter containing:\n' + super().__repr__()
+
+    def __deepcopy__(self, memo):
+        copy = Parameter(Tensor._make(self._data.copy(), self._device), self._requires_grad)
+        memo[id(self)] = copy
+        return copy

@@ -1,0 +1,127 @@
+"""Optimizer: the base of SGD, Adam, ...: parameter groups, per-parameter state, zero_grad, and
+state_dict / load_state_dict.
+
+An optimizer holds `param_groups` (a list of dicts: 'params' plus hyper-parameters such as 'lr', so
+different groups can learn at different rates) and `state` (per parameter: momentum buffers, running
+averages, step counts).  `step()` updates every parameter that has a .grad, under no_grad, with
+in-place ops (p.add_(...)) so the Parameter objects the model holds are the ones that change.
+"""
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+
+class _RequiredParameter:
+    def __repr__(self):
+        return '<required parameter>'
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self.state = {}
+        self.param_groups = []
+        if isinstance(params, Tensor):
+            raise TypeError('params argument given to the optimizer should be an iterable of Tensors '
+                            'or dicts, but got a Tensor: pass model.parameters() or [tensor]')
+        groups = list(params)
+        if not groups:
+            raise ValueError('optimizer got an empty parameter list')
+        if not isinstance(groups[0], dict):
+            groups = [{'params': groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        group = dict(param_group)
+        params = group['params']
+        group['params'] = [params] if isinstance(params, Tensor) else list(params)
+        for p in group['params']:
+            if not isinstance(p, Tensor):
+                raise TypeError(f'optimizer can only optimize Tensors, but one of the params is '
+                                f'{type(p).__name__}')
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor (one made by an operation); "
+                                 'optimize the leaf it came from, or .detach().requires_grad_()')
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization "
+                                 f'parameter {name}')
+            group.setdefault(name, default)
+        seen = {id(p) for g in self.param_groups for p in g['params']}
+        if any(id(p) in seen for p in group['params']):
+            raise ValueError('some parameters appear in more than one parameter group')
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        for group in self.param_groups:
+            for p in group['params']:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad = p.grad.detach()
+                    p.grad.zero_()
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with grad_mode.enable_grad():
+                loss = closure()
+        with grad_mode.no_grad():
+            for group in self.param_groups:
+                for p in group['params']:
+                    if p.grad is not None:
+                        self._update(p, p.grad.detach(), group, self.state.setdefault(p, {}))
+        return loss
+
+    def _update(self, p, grad, group, state):
+        raise NotImplementedError
+
+    # --- saving and restoring -----------------------------------------------------------------
+    def state_dict(self):
+        """{'state': {index: {...}}, 'param_groups': [{..., 'params': [index, ...]}]}, parameters
+        named by their position across groups (as in PyTorch), so it can be saved and reloaded."""
+        index, groups = {}, []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != 'params'}
+            packed['params'] = []
+            for p in group['params']:
+                index.setdefault(id(p), len(index))
+                packed['params'].append(index[id(p)])
+            groups.append(packed)
+        state = {index[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index}
+        return {'state': state, 'param_groups': groups}
+
+    def load_state_dict(self, state_dict):
+        groups = state_dict['param_groups']
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f'loaded state dict has {len(groups)} parameter groups but the optimizer '
+                             f'has {len(self.param_groups)}')
+        for i, (saved, own) in enumerate(zip(groups, self.param_groups)):
+            if len(saved['params']) != len(own['params']):
+                raise ValueError(f'loaded state dict group {i} has {len(saved["params"])} parameters '
+                                 f'but the optimizer group has {len(own["params"])}')
+        by_index = {}
+        for saved, own in zip(groups, self.param_groups):
+            for i, p in zip(saved['params'], own['params']):
+                by_index[int(i)] = p
+        state = {}
+        for key, values in state_dict['state'].items():
+            p = by_index[int(key)]
+            state[p] = {k: (v.to(p.device).to(p.dtype) if isinstance(v, Tensor) and
+                            v.is_floating_point() else v.clone() if isinstance(v, Tensor) else v)
+                        for k, v in values.items()}
+        for saved, own in zip(groups, self.param_groups):
+            own.update({k: v for k, v in saved.items() if k != 'params'})
+        self.state = state
+
+    def __repr__(self):
+        lines = [f'{type(self).__name__} (']
+        for i, group in enumerate(self.param_groups):
+            lines.append(f'Parameter Group {i}')
+            lines += [f'    {k}: {group[k]}' for k in sorted(group) if k != 'params']
+        return '\n'.join(lines) + '\n)'

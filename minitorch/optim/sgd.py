@@ -1,0 +1,33 @@
+"""SGD with momentum, dampening, Nesterov momentum and weight decay (PyTorch's update rule):
+
+    g = grad + weight_decay * p
+    b = g (first step), else momentum * b + (1 - dampening) * g
+    g = g + momentum * b  (nesterov)  or  b  (momentum > 0)
+    p = p - lr * g
+"""
+from .optimizer import Optimizer, required
+
+
+class SGD(Optimizer):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+        if lr is not required and lr < 0:
+            raise ValueError(f'Invalid learning rate: {lr}')
+        if momentum < 0 or weight_decay < 0:
+            raise ValueError(f'Invalid momentum {momentum} or weight_decay {weight_decay}')
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError('Nesterov momentum requires a momentum and zero dampening')
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def _update(self, p, grad, group, state):
+        if group['weight_decay']:
+            grad = grad + group['weight_decay'] * p
+        momentum = group['momentum']
+        if momentum:
+            buf = state.get('momentum_buffer')
+            if buf is None:
+                buf = state['momentum_buffer'] = grad.clone()
+            else:
+                buf.mul_(momentum).add_(grad * (1 - group['dampening']))
+            grad = grad + momentum * buf if group['nesterov'] else buf
+        p.add_(grad * -group['lr'])
