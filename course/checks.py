@@ -14,6 +14,10 @@ import numpy as np
 def as_numpy(value):
     """Turn an answer into a numpy array: numpy arrays, lists, numbers, and
     objects with a .numpy() (tensors) or .get() (CuPy arrays) method."""
+    if hasattr(value, "detach") and not isinstance(value, np.ndarray):
+        value = value.detach()          # a tensor that requires grad refuses .numpy()
+    if hasattr(value, "cpu") and not isinstance(value, np.ndarray):
+        value = value.cpu()
     for method in ("numpy", "get"):
         if hasattr(value, method) and not isinstance(value, np.ndarray):
             try:
