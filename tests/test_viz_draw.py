@@ -178,3 +178,15 @@ def test_leaf_or_constant_output():
     assert repr(d) == '<graph: 0 ops, 1 tensors>'
     g = parse_dot(d.source)
     assert g['nodes']['t0']['fillcolor'] == COLOURS['output']
+
+
+def test_other_devices_labelled_and_read_through_host(device):
+    x = mt.tensor([1.0, -2.0], device=device, requires_grad=True)
+    y = (x * 3).sum()
+    y.backward()
+    g = parse_dot(viz.draw(y, show_values=True).source)
+    dev = str(x.device)
+    (leaf,) = [t for t, a in g['nodes'].items() if a.get('fillcolor') == COLOURS['leaf']]
+    assert g['nodes'][leaf]['label'] == (f'(2,) float32 {dev}\ngrad (2,) ‖g‖={3 * 2 ** 0.5:.3g}\n'
+                                         f'= [1, -2]')
+    assert viz.draw_backward(y).source.count(dev) == 1
