@@ -136,7 +136,7 @@ def clamp(input, min=None, max=None):
         if max is not None:
             out = minimum(out, max)
         return out
-    if not input.is_floating_point() and any(isinstance(b, float) for b in (min, max)):
+    if not input.is_floating_point() and (isinstance(min, float) or isinstance(max, float)):
         input = input.to(dtypes.default_float())
     return E.Clamp.apply(input, min, max)
 
