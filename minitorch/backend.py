@@ -133,7 +133,10 @@ _BACKENDS = {'cpu': Backend(), 'cuda': CudaBackend()}
 def register_backend(backend):
     """Add a device type (tests use this for a stand-in GPU). Returns the backend."""
     _BACKENDS[backend.name] = backend
-    _DEVICES.clear()
+    # forget only devices of this type: tensors compare devices by identity, so the cached
+    # device('cpu') must stay the very object CPU that the factories use
+    for key in [k for k, d in _DEVICES.items() if d.type == backend.name]:
+        del _DEVICES[key]
     return backend
 
 
