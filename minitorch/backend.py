@@ -4,6 +4,8 @@ A Device names where a tensor's array lives ('cpu', 'cuda:0').  Each device type
 knows its array module (numpy or cupy), how to move arrays to and from the host, and a random generator.
 CuPy is imported only when a CUDA device is first asked for, and the probe's answer is cached.
 """
+import contextlib
+
 import numpy as np
 
 
@@ -42,15 +44,7 @@ class Backend:
 
     def use(self, index):
         """Context in which arrays are created on device `index`."""
-        return _nullcontext()
-
-
-class _nullcontext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+        return contextlib.nullcontext()
 
 
 class CudaBackend(Backend):

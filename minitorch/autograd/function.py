@@ -135,9 +135,8 @@ def _raise_device_mismatch(cls, args):
                        f'tensors {described}. Move them with .to(device), e.g. x.to(y.device)')
 
 
-class once_differentiable:
-    """Marker kept for PyTorch compatibility: backward here always runs on tensors."""
-
-    def __new__(cls, fn):
-        return fn
+def once_differentiable(backward):
+    """PyTorch's decorator for a backward that cannot be differentiated again.  Here backward always
+    runs on tensors, so it changes nothing; it exists so PyTorch code runs unchanged."""
+    return backward
 
