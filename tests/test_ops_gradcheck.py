@@ -370,3 +370,25 @@ def test_gather(device, data, seed):
     check_grad(lambda t: mt.take_along_dim(t, idx, dim), [x], device)
     np.testing.assert_allclose(host(leaf(x, device).gather(dim, idx)),
                                np.take_along_axis(x, index, axis=dim))
+
+
+# --- neural-network primitives (minitorch/ops/nn_ops.py) ----------------------------------------
+def _nn_cases():
+    import minitorch.nn.functional as F
+    return {
+        'conv2d': (lambda x, w, b: F.conv2d(x, w, b, stride=1, padding=1),
+                   [(1, 2, 4, 4), (3, 2, 3, 3), (3,)]),
+        'conv2d_stride_dilation': (lambda x, w: F.conv2d(x, w, None, stride=2, padding=1, dilation=2),
+                                   [(2, 1, 5, 5), (2, 1, 2, 2)]),
+        'max_pool2d': (lambda x: F.max_pool2d(x, 2), [(1, 2, 4, 4)]),
+        'max_pool2d_padded': (lambda x: F.max_pool2d(x, 3, stride=2, padding=1), [(1, 1, 5, 5)]),
+        'logsigmoid': (lambda x: F.logsigmoid(x * 10), [(5,)]),
+        'unfold': (lambda x: F.unfold(x, 2), [(1, 2, 3, 3)]),
+    }
+
+
+@pytest.mark.parametrize('name', ['conv2d', 'conv2d_stride_dilation', 'max_pool2d',
+                                  'max_pool2d_padded', 'logsigmoid', 'unfold'])
+def test_nn_primitives(device, name):
+    fn, shapes = _nn_cases()[name]
+    check_grad(fn, normal(7, *shapes), device, second_order=name in ('conv2d', 'logsigmoid'))
