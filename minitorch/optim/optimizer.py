@@ -112,9 +112,7 @@ class Optimizer:
         state = {}
         for key, values in state_dict['state'].items():
             p = by_index[int(key)]
-            state[p] = {k: (v.to(p.device).to(p.dtype) if isinstance(v, Tensor) and
-                            v.is_floating_point() else v.clone() if isinstance(v, Tensor) else v)
-                        for k, v in values.items()}
+            state[p] = {k: _copied_state(v, p) for k, v in values.items()}
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != 'params'})
         self.state = state
@@ -125,3 +123,12 @@ class Optimizer:
             lines.append(f'Parameter Group {i}')
             lines += [f'    {k}: {group[k]}' for k in sorted(group) if k != 'params']
         return '\n'.join(lines) + '\n)'
+
+
+def _copied_state(value, param):
+    """A saved state entry as this optimizer's own copy (never shared with the saved dict), floating
+    tensors on the parameter's device and dtype."""
+    if not isinstance(value, Tensor):
+        return value
+    value = value.detach().to(param.device)
+    return value.to(param.dtype, copy=True) if value.is_floating_point() else value.clone()
