@@ -245,7 +245,7 @@ class Painter:
                 if entry is None:
                     continue
                 sid = self._id((op_id, self.count['s']), 's')
-                self.picture.add(Item(sid, 'saved', 'saved', L.saved_lines(entry),
+                self.picture.add(Item(sid, 'saved', 'saved', L.saved_lines(entry, self.names.tensor),
                                       self.picture.items[op_id].cluster))
                 self.picture.edge(sid, op_id, style='dashed', color='#d98c1f', arrowhead='odot')
 

@@ -53,12 +53,13 @@ def is_custom(node):
     return fn is not None and not (fn.__module__ or '').startswith('minitorch.')
 
 
-def saved_lines(entry):
-    """Describe one entry of node._saved (see autograd/node.py)."""
+def saved_lines(entry, names=None):
+    """Describe one entry of node._saved (see autograd/node.py); `names` maps id(tensor) -> name."""
     kind = entry[0]
     if kind == 'input':
         t = entry[1]
-        head = f'saved input{": " + t.name if t.name else ""}'
+        name = t.name or (names or {}).get(id(t))
+        head = f'saved input{": " + name if name else ""}'
         return [head, meta_text(t._data.shape, t._data.dtype, t._device)]
     if kind == 'output':
         data, device = entry[2], entry[5]
