@@ -190,7 +190,11 @@ def randperm(n, dtype=None, device=None, generator=None):
     dev = default_device(device)
     rng = generator if generator is not None else rng_for(dev)
     dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
-    return Tensor._make(rng.permutation(n).astype(dt.np), dev)
+    if hasattr(rng, 'permutation'):
+        order = rng.permutation(n)
+    else:       # CuPy's Generator has no permutation: sorting uniform draws gives a uniform one
+        order = dev.xp.argsort(rng.random(n))
+    return Tensor._make(order.astype(dt.np), dev)
 
 
 def _like(factory):
