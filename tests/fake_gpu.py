@@ -131,12 +131,19 @@ class _Function:
 
 
 class _FakeGenerator:
-    """np.random.Generator whose draws land on the fake device."""
+    """np.random.Generator whose draws land on the fake device; only the methods that
+    cupy.random.Generator has (it has no permutation, shuffle or choice)."""
+
+    _CUPY_HAS = {'random', 'standard_normal', 'integers', 'uniform', 'normal', 'exponential',
+                 'standard_exponential', 'standard_gamma', 'gamma', 'beta', 'binomial', 'poisson',
+                 'geometric', 'chisquare', 'dirichlet', 'f', 'hypergeometric', 'logseries', 'power'}
 
     def __init__(self, seed):
         self._rng = np.random.default_rng(seed)
 
     def __getattr__(self, name):
+        if name not in self._CUPY_HAS:
+            raise AttributeError(f"'Generator' object has no attribute {name!r}")
         draw = getattr(self._rng, name)
         return lambda *args, **kwargs: from_host(draw(*_unwrap_all(args), **_unwrap_all(kwargs)))
 
