@@ -7,7 +7,6 @@ Jupyter the drawing falls back to its text form with that note instead of a trac
 """
 import os
 
-import graphviz
 
 from .style import emit, add_body
 
@@ -61,6 +60,7 @@ class Drawing:
     def pipe(self, format='svg'):
         if format not in FORMATS:
             raise ValueError(f'format must be one of {FORMATS}, not {format!r}')
+        import graphviz     # imported when drawing, so that importing minitorch never needs it
         try:
             return self.digraph.pipe(format=format)
         except graphviz.ExecutableNotFound:
@@ -117,6 +117,7 @@ class _Combined(Drawing):
     @property
     def digraph(self):
         if self._digraph is None:
+            import graphviz
             dot = graphviz.Digraph('side_by_side', graph_attr={'rankdir': 'TB', 'newrank': 'true',
                                                               'fontname': 'Helvetica'},
                                    node_attr={'fontname': 'Helvetica', 'fontsize': '10',
