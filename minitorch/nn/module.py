@@ -16,7 +16,15 @@ from ..autograd.scope import module_scope
 from ..tensor import Tensor
 from .parameter import Parameter
 
-IncompatibleKeys = namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])
+
+
+class IncompatibleKeys(namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])):
+    """What load_state_dict returns: the keys it did not find, and those it did not expect."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return '<All keys matched successfully>'
+        return super().__repr__()
 
 
 class Module:
