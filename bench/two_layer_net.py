@@ -37,8 +37,10 @@ def numpy_run(x, y, w1, w2):
     return float(loss)
 
 
-def autograd_run(lib):
-    """The same loop for minitorch and PyTorch: the names and semantics are the same."""
+def autograd_run(lib, set_to_none=False):
+    """The same loop for minitorch and PyTorch: the names and semantics are the same.
+    set_to_none: drop the gradients after each step instead of zeroing them in place, so backward
+    stores fresh ones rather than adding into zeros (what zero_grad(set_to_none=True) does)."""
     def run(x, y, w1, w2):
         x, y = lib.from_numpy(x), lib.from_numpy(y)
         w1 = lib.tensor(w1, requires_grad=True)
@@ -50,18 +52,23 @@ def autograd_run(lib):
             with lib.no_grad():
                 w1 -= LR * w1.grad
                 w2 -= LR * w2.grad
-                w1.grad.zero_()
-                w2.grad.zero_()
+                if set_to_none:
+                    w1.grad = w2.grad = None
+                else:
+                    w1.grad.zero_()
+                    w2.grad.zero_()
         return loss.item()
     return run
 
 
 def main(repeats=5):
     arrays = data()
-    runs = {'numpy, hand-written backward': numpy_run, 'minitorch autograd': autograd_run(mt)}
+    runs = {'numpy, hand-written backward': numpy_run, 'minitorch autograd': autograd_run(mt),
+            'minitorch, grads set to None': autograd_run(mt, set_to_none=True)}
     torch = torch_or_none()
     if torch is not None:
         runs['PyTorch eager autograd'] = autograd_run(torch)
+        runs['PyTorch, grads set to None'] = autograd_run(torch, set_to_none=True)
     losses = {name: fn(*arrays) for name, fn in runs.items()}
     with one_blas_thread():
         best = alternate({name: (lambda fn=fn: fn(*arrays)) for name, fn in runs.items()}, repeats)
