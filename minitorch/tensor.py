@@ -48,19 +48,23 @@ class Tensor:
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
         from .creation import _array_from
         dev = Device(device) if device is not None else None
-        array, dev = _array_from(data, dtype, dev)
-        self._data = array
-        self._device = dev
+        self._adopt(*_array_from(data, dtype, dev))
+        if requires_grad:
+            self.requires_grad = True
+
+    def _adopt(self, data, device):
+        """Fill the fields of a new leaf holding `data` (Tensor._make does the same, inline)."""
+        self._data = data
+        self._device = device
         self._requires_grad = False
         self._grad = None
         self.grad_fn = None
         self._output_nr = 0
         self._vc = None
-        if requires_grad:
-            self.requires_grad = True
 
     @classmethod
     def _make(cls, data, device):
+        # the fields of _adopt, set inline: every op result is made here, and a call costs
         t = object.__new__(cls)
         t._data = data
         t._device = device

@@ -1,5 +1,4 @@
 """Conv2d and MaxPool2d: images (N, C, H, W) through im2col + one matrix product, and window maxima."""
-import math
 
 from ..creation import empty
 from . import functional as F
@@ -32,11 +31,8 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        init.default_layer_init_(self.weight, self.bias, fan_in)
 
     def forward(self, input):
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)

@@ -1,5 +1,4 @@
 """Layers that hold weights or reshape: Identity, Linear, Flatten, Embedding, Dropout."""
-import math
 
 from ..creation import empty
 from . import functional as F
@@ -31,10 +30,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias, self.in_features)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)

@@ -14,13 +14,7 @@ class Parameter(Tensor):
         if not isinstance(data, Tensor):
             raise TypeError(f'Parameter(data): data must be a Tensor, got {type(data).__name__}; '
                             f'wrap it first, e.g. nn.Parameter(mt.tensor(...))')
-        self._data = data._data          # shares memory with `data`, as in PyTorch
-        self._device = data._device
-        self._requires_grad = False
-        self._grad = None
-        self.grad_fn = None
-        self._output_nr = 0
-        self._vc = None
+        self._adopt(data._data, data._device)       # shares memory with `data`, as in PyTorch
         if requires_grad:
             self.requires_grad = True
 

@@ -2,7 +2,6 @@
 from ..tensor import Tensor
 from . import labels as L
 from .drawing import Drawing
-from .layout import Layout
 from .model import Item, Picture
 from .modules import Call, Calls, Names, matcher
 from .summarize import choose
