@@ -66,7 +66,7 @@ Tensor.__and__, Tensor.__or__, Tensor.__xor__ = M.logical_and, M.logical_or, M.l
 Tensor.__invert__ = M.logical_not
 Tensor.__getitem__ = S.getitem
 Tensor.T = property(lambda self: self.permute(tuple(reversed(range(self.ndim)))))
-Tensor.mT = property(lambda self: self.transpose(-2, -1))
+Tensor.mT = property(S.matrix_transpose)
 
 
 # --- dtype and device ----------------------------------------------------------------------------

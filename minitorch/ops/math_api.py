@@ -11,18 +11,24 @@ from .shape_checks import wrap_dim, wrap_dims
 
 
 def _binary(fn, a, b, op):
-    # fast paths first: same-dtype tensors, or a float tensor and a Python float
-    if isinstance(a, Tensor) and a._data.dtype.kind == 'f':
-        if type(b) is float or (isinstance(b, Tensor) and b._data.dtype == a._data.dtype):
-            try:
-                return fn.apply(a, b)
-            except ValueError as error:
-                explain_broadcast_error(op, a, b, error)
+    # fast paths first: a float tensor with a same-dtype tensor or a Python number (the array
+    # module's weak scalars then give PyTorch's result dtype without any casting)
+    if isinstance(a, Tensor):
+        if a._data.dtype.kind == 'f' and (type(b) is float or type(b) is int or (
+                isinstance(b, Tensor) and b._data.dtype == a._data.dtype)):
+            return _apply_binary(fn, a, b, op)
+    elif (type(a) is float or type(a) is int) and isinstance(b, Tensor) and \
+            b._data.dtype.kind == 'f':
+        return _apply_binary(fn, a, b, op)
     if not isinstance(a, Tensor):
         a = as_operand(a, b, op)
     if not isinstance(b, Tensor):
         b = as_operand(b, a, op)
     a, b = promote(a, b, op)
+    return _apply_binary(fn, a, b, op)
+
+
+def _apply_binary(fn, a, b, op):
     try:
         return fn.apply(a, b)
     except ValueError as error:

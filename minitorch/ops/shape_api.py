@@ -251,23 +251,33 @@ def take_along_dim(input, indices, dim):
 def matmul(input, other):
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
         raise TypeError('matmul: both operands must be tensors')
-    if input.ndim == 0 or other.ndim == 0:
+    a, b = input._data, other._data
+    if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f'matmul: both arguments need at least 1 dim, got shapes '
-                           f'{list(input.shape)} and {list(other.shape)}; use * for scalars')
-    k_in = input.shape[-1]
-    k_other = other.shape[-2] if other.ndim > 1 else other.shape[0]
+                           f'{list(a.shape)} and {list(b.shape)}; use * for scalars')
+    k_in = a.shape[-1]
+    k_other = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_in != k_other:
-        raise RuntimeError(f'matmul: shapes {list(input.shape)} and {list(other.shape)} cannot be '
+        raise RuntimeError(f'matmul: shapes {list(a.shape)} and {list(b.shape)} cannot be '
                            f'multiplied ({k_in} != {k_other}): the last dim of the first must equal '
-                           f'the {"second-to-last" if other.ndim > 1 else "only"} dim of the second')
-    if input._data.dtype != other._data.dtype:
+                           f'the {"second-to-last" if b.ndim > 1 else "only"} dim of the second')
+    if a.dtype != b.dtype:
         raise RuntimeError(f'matmul: expected both tensors to have the same dtype, but got '
                            f'{input.dtype} and {other.dtype}; convert one, e.g. b.to(a.dtype)')
     try:
         return MatMul.apply(input, other)
     except ValueError as error:
-        broadcast_shape('matmul', input.shape[:-2], other.shape[:-2])
+        broadcast_shape('matmul', a.shape[:-2], b.shape[:-2])
         raise error
+
+
+def matrix_transpose(input):
+    """x.mT: the last two dims swapped (a view)."""
+    ndim = input._data.ndim
+    if ndim < 2:
+        raise RuntimeError(f'mT: expected a tensor with at least 2 dims, got shape '
+                           f'{list(input.shape)}')
+    return Permute.apply(input, tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
 
 
 def mm(input, mat2):
