@@ -151,9 +151,15 @@ def _run_node(node, grads, create_graph, accumulate, handed_out):
         if accumulate:
             _accumulate(node.variable, grads[0], create_graph, handed_out)
         return None
-    if node.materialize_grads and not all([g is not None for g in grads]):
-        grads = [g if g is not None else _zeros(node, nr) for nr, g in enumerate(grads)]
-    result = node.fn.backward(node, *grads)
+    if len(grads) == 1:
+        grad = grads[0]
+        if grad is None and node.materialize_grads:
+            grad = _zeros(node, 0)
+        result = node.fn.backward(node, grad)
+    else:
+        if node.materialize_grads:
+            grads = [g if g is not None else _zeros(node, nr) for nr, g in enumerate(grads)]
+        result = node.fn.backward(node, *grads)
     if type(result) is not tuple:
         result = (result,)
     wanted = len(node.next_functions)

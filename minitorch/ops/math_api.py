@@ -169,7 +169,7 @@ def where(condition, input, other):
 def _reduction_input(input, dtype):
     if dtype is not None:
         return input.to(dtypes.to_dtype(dtype))
-    if input.dtype.category < 2:
+    if input._data.dtype.kind in 'biu' and input._data.dtype != dtypes.int64.np:
         return input.to(dtypes.int64)       # sums of ints and bools are int64, as in PyTorch
     return input
 

@@ -14,7 +14,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.meta = (a.shape, dims, keepdim)
-        return array_module(a).sum(a, axis=dims, keepdims=keepdim)
+        return a.sum(axis=dims, keepdims=keepdim)      # the method skips numpy's Python wrapper
 
     @staticmethod
     def backward(ctx, grad):
