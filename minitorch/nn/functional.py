@@ -10,6 +10,7 @@ from .. import dtypes
 from ..autograd import grad_mode
 from ..ops import math_api as M
 from ..ops import nn_ops
+from ..ops.linalg import MatMul
 from .functional_loss import (mse_loss, l1_loss, nll_loss, cross_entropy,  # noqa: F401
                               binary_cross_entropy, binary_cross_entropy_with_logits)
 
@@ -61,7 +62,10 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f'linear: input of shape {list(input.shape)} does not fit a weight of '
                            f'shape {list(weight.shape)}: the last dim of the input must be '
                            f'in_features = {weight.shape[-1]}')
-    out = input @ weight.t()
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f'linear: input is {input.dtype} but the weight is {weight.dtype}; convert '
+                           f'one, e.g. x.to({weight.dtype!r}) (or model.to(dtype))')
+    out = MatMul.apply(input, weight, False, True)       # input @ weight.T, no transpose op
     return out + bias if bias is not None else out
 
 
