@@ -5,7 +5,7 @@ Data: the 1,797 digits bundled in minitorch.data, a fixed seeded split of 1,437 
 images (load_digits_split(seed=0)).  Both models train with AdamW (lr 2e-3, weight decay 1e-4), a
 cosine learning-rate schedule and mini-batches of 32, from mt.manual_seed(0); BLAS is pinned to one
 thread (threadpoolctl), so the time is one core's.  Pass a number of seeds (default 1) to see the
-spread: `python bench/bench_digits.py 3`.
+spread: `python bench/digits.py 3`.
 """
 import os
 import platform
