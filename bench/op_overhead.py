@@ -12,31 +12,23 @@ ITERS = 200
 OPS = 2 * ITERS
 
 
-def chain(lib):
+def chain(lib, backward=True):
     def run():
         x = lib.ones(4, 4, requires_grad=True)
         y = x
         for _ in range(ITERS):
             y = y * 1.001 + 0.001
-        y.sum().backward()
-    return run
-
-
-def forward_only(lib):
-    def run():
-        x = lib.ones(4, 4, requires_grad=True)
-        y = x
-        for _ in range(ITERS):
-            y = y * 1.001 + 0.001
+        if backward:
+            y.sum().backward()
     return run
 
 
 def main(repeats=200):
-    candidates = {'minitorch forward+backward': chain(mt), 'minitorch forward only': forward_only(mt)}
+    candidates = {'minitorch forward+backward': chain(mt), 'minitorch forward only': chain(mt, backward=False)}
     torch = torch_or_none()
     if torch is not None:
         candidates['PyTorch forward+backward'] = chain(torch)
-        candidates['PyTorch forward only'] = forward_only(torch)
+        candidates['PyTorch forward only'] = chain(torch, backward=False)
     with one_blas_thread():
         best = alternate(candidates, repeats)
     print(f'{ITERS} x (y * 1.001 + 0.001) on 4x4 float32, then backward; best of {repeats} alternated '
