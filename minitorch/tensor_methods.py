@@ -101,6 +101,16 @@ Tensor.cpu = lambda self: self.to('cpu')
 Tensor.cuda = lambda self, device=None: self.to(Device('cuda', device) if isinstance(device, int)
                                                  else (device or 'cuda'))
 Tensor.type_as = lambda self, other: self.to(other.dtype)
+
+
+def type_(self, dtype=None):
+    """x.type(mt.float32) converts, as x.to(mt.float32); x.type() names the dtype."""
+    if dtype is None:
+        return f'minitorch.{self.dtype.name}'
+    return self.to(dtypes.to_dtype(dtype))
+
+
+Tensor.type = type_
 for _name, _dtype in [('float', dtypes.float32), ('double', dtypes.float64), ('half', dtypes.float16),
                       ('int', dtypes.int32), ('long', dtypes.int64), ('bool', dtypes.bool_)]:
     setattr(Tensor, _name, (lambda d: lambda self: self.to(d))(_dtype))
