@@ -3,6 +3,8 @@
 In-place variants (x.add_(y), x += y, x[i] = v) compute the out-of-place op and write the result into
 x's array.  While a graph is being recorded, x takes over the new node as its grad_fn and the op works
 on a copy of x's old values, so backward sees what forward saw; the version counter records the change.
+A view made by indexing writes through to the tensor it indexes (as source[index] = result), so that
+tensor's graph records the change too.
 """
 import weakref
 
@@ -127,14 +129,31 @@ def _check_inplace(self, op, other=None):
                            f'operation. Do the update inside `with mt.no_grad():` (as optimizers do), '
                            f'or work on a copy (x.clone()).')
     recording = self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
-    if recording and self._base is not None:
-        raise RuntimeError(f'{op}: in-place changes to a view (made by indexing, reshape, transpose '
-                           f'...) are not recorded for autograd in minitorch; change the base tensor '
-                           f'instead (base[index] = value) or use the out-of-place op')
+    if recording and self._base is not None and '_view_of' not in self.__dict__:
+        raise RuntimeError(f'{op}: in-place changes to a view made by reshape, transpose, expand '
+                           f'... are not recorded for autograd in minitorch (views made by indexing, '
+                           f'x[i], are); change the base tensor instead or use the out-of-place op')
     return recording
 
 
+def _store(self, result, op):
+    """Write a recorded result into self: through to the indexed source when self is a view of it
+    (so the source records the change too, as x[index] = result), then self takes the new node."""
+    view_of = self.__dict__.get('_view_of')
+    if view_of is not None:
+        _check_fits(self, result, op)
+        setitem(view_of[0], view_of[1], result)
+    else:
+        _write_result(self, result, op)
+    return _take_over(self, result)
+
+
 def _write_result(self, result, op):
+    _check_fits(self, result, op)
+    self._data[...] = result._data
+
+
+def _check_fits(self, result, op):
     if result._data.shape != self._data.shape:
         raise RuntimeError(f'{op}: the result has shape {list(result.shape)} but the tensor changed in '
                            f'place has shape {list(self.shape)}: in-place ops cannot change a '
@@ -142,7 +161,6 @@ def _write_result(self, result, op):
     if result.dtype.category > self.dtype.category:
         raise RuntimeError(f"{op}: the result type {result.dtype} can't be cast to the tensor's dtype "
                            f'{self.dtype} in place; use the out-of-place op or convert first')
-    self._data[...] = result._data
 
 
 def _recording_alias(self):
@@ -169,9 +187,7 @@ def inplace(fn, op, ufunc=None):
     def method(self, *args, **kwargs):
         other = args[0] if args else None
         if _check_inplace(self, op, other):
-            result = fn(_recording_alias(self), *args, **kwargs)
-            _write_result(self, result, op)
-            return _take_over(self, result)
+            return _store(self, fn(_recording_alias(self), *args, **kwargs), op)
         if ufunc is not None and not kwargs and _fast_inplace(self, other, ufunc):
             self._bump_version()
             return self
@@ -250,9 +266,7 @@ def setitem(self, index, value):
     arr_index = S.array_index(self, index)
     if _check_inplace(self, 'index_put_ (x[index] = value)', value):
         value = value.to(self.dtype) if isinstance(value, Tensor) else value
-        result = IndexPut.apply(_recording_alias(self), value, arr_index)
-        self._data[...] = result._data
-        _take_over(self, result)
+        _store(self, IndexPut.apply(_recording_alias(self), value, arr_index), 'x[index] = value')
         return
     try:
         self._data[arr_index] = value._data if isinstance(value, Tensor) else value

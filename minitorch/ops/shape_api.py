@@ -231,9 +231,12 @@ def _index_item(input, item):
 def getitem(input, index):
     arr_index = array_index(input, index)
     try:
-        return GetItem.apply(input, arr_index)
+        out = GetItem.apply(input, arr_index)
     except IndexError as error:
         raise IndexError(f'index: {error} (tensor of shape {list(input.shape)})') from None
+    if out._base is not None:
+        out._view_of = (input, arr_index)   # in-place changes to the view write through to input
+    return out
 
 
 def gather(input, dim, index):
