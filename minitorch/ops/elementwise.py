@@ -361,10 +361,23 @@ LogicalOr = _nondifferentiable('LogicalOr', lambda xp, a, b: xp.logical_or(a, b)
 LogicalXor = _nondifferentiable('LogicalXor', lambda xp, a, b: xp.logical_xor(a, b))
 LogicalNot = _nondifferentiable('LogicalNot', lambda xp, a: xp.logical_not(a))
 BitwiseNot = _nondifferentiable('BitwiseNot', lambda xp, a: xp.invert(a))
-Sign = _nondifferentiable('Sign', lambda xp, a: xp.sign(a))
-Floor = _nondifferentiable('Floor', lambda xp, a: xp.floor(a))
-Ceil = _nondifferentiable('Ceil', lambda xp, a: xp.ceil(a))
-Round = _nondifferentiable('Round', lambda xp, a: xp.round(a))
+
+
+# --- piecewise constant: differentiable, with a zero gradient (as PyTorch) ----------------------
+def _zero_gradient(name, compute):
+    def forward(ctx, a):
+        return compute(array_module(a), a)
+
+    def backward(ctx, grad):
+        return grad * 0
+    return type(name, (Function,), {'array_forward': True, 'forward': staticmethod(forward),
+                                    'backward': staticmethod(backward)})
+
+
+Sign = _zero_gradient('Sign', lambda xp, a: xp.sign(a))
+Floor = _zero_gradient('Floor', lambda xp, a: xp.floor(a))
+Ceil = _zero_gradient('Ceil', lambda xp, a: xp.ceil(a))
+Round = _zero_gradient('Round', lambda xp, a: xp.round(a))
 FloorDivide = _nondifferentiable('FloorDivide', lambda xp, a, b: xp.floor_divide(a, b))
 Remainder = _nondifferentiable('Remainder', lambda xp, a, b: xp.remainder(a, b))
 IsNan = _nondifferentiable('IsNan', lambda xp, a: xp.isnan(a))
