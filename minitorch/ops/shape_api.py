@@ -283,32 +283,28 @@ def matrix_transpose(input):
     return Permute.apply(input, tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
 
 
+def _fixed_ranks(op, input, other, ranks, wanted):
+    """matmul for the variants that take only certain numbers of dims (mm, bmm, mv, dot)."""
+    if (input.ndim, other.ndim) != ranks:
+        raise RuntimeError(f'{op}: expected {wanted}, got shapes {list(input.shape)} and '
+                           f'{list(other.shape)}; use matmul (or @) for other cases')
+    return matmul(input, other)
+
+
 def mm(input, mat2):
-    if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f'mm: expected two 2-D tensors, got shapes {list(input.shape)} and '
-                           f'{list(mat2.shape)}; use matmul (or @) for other cases')
-    return matmul(input, mat2)
+    return _fixed_ranks('mm', input, mat2, (2, 2), 'two 2-D tensors')
 
 
 def bmm(input, mat2):
-    if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(f'bmm: expected two 3-D tensors, got shapes {list(input.shape)} and '
-                           f'{list(mat2.shape)}')
-    return matmul(input, mat2)
+    return _fixed_ranks('bmm', input, mat2, (3, 3), 'two 3-D tensors')
 
 
 def mv(input, vec):
-    if input.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f'mv: expected a matrix and a vector, got shapes {list(input.shape)} and '
-                           f'{list(vec.shape)}')
-    return matmul(input, vec)
+    return _fixed_ranks('mv', input, vec, (2, 1), 'a matrix and a vector')
 
 
 def dot(input, other):
-    if input.ndim != 1 or other.ndim != 1:
-        raise RuntimeError(f'dot: expected two 1-D tensors, got shapes {list(input.shape)} and '
-                           f'{list(other.shape)}')
-    return matmul(input, other)
+    return _fixed_ranks('dot', input, other, (1, 1), 'two 1-D tensors')
 
 
 def outer(input, vec2):
