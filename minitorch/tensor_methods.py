@@ -24,7 +24,7 @@ _SAME_AS_FUNCTION = {
         'ne', 'lt', 'le', 'gt', 'ge', 'logical_and', 'logical_or', 'logical_xor', 'logical_not', 'exp',
         'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'neg', 'relu', 'abs', 'sign', 'floor', 'ceil',
         'round', 'isnan', 'isfinite', 'square', 'rsqrt', 'log1p', 'clamp', 'clip', 'sum', 'mean',
-        'prod', 'max', 'min', 'amax', 'argmax', 'argmin', 'var', 'std', 'logsumexp', 'softmax',
+        'prod', 'max', 'min', 'amax', 'amin', 'argmax', 'argmin', 'var', 'std', 'logsumexp', 'softmax',
         'log_softmax', 'all', 'any', 'isclose', 'allclose', 'equal'],
     S: ['reshape', 'view', 'view_as', 'reshape_as', 'flatten', 'unflatten', 'squeeze', 'unsqueeze',
         'permute', 'transpose', 'swapaxes', 't', 'expand', 'expand_as', 'broadcast_to', 'split',

@@ -214,7 +214,21 @@ def min(input, dim=None, keepdim=False):
 
 
 def amax(input, dim=(), keepdim=False):
-    return max(input, dim, keepdim)[0] if isinstance(dim, int) else max(input)
+    return _reduce_extreme(input, dim, keepdim, max)
+
+
+def amin(input, dim=(), keepdim=False):
+    return _reduce_extreme(input, dim, keepdim, min)
+
+
+def _reduce_extreme(input, dim, keepdim, reduce):
+    """amax/amin over one dim or several (dim=() means all), one dim at a time."""
+    dims = wrap_dims(dim if dim != () else None, input.ndim, reduce.__name__)
+    out = input
+    for d in reversed(dims):
+        out = reduce(out, d, keepdim=True).values
+    return out if keepdim else out.reshape(tuple(s for i, s in enumerate(input.shape)
+                                                 if i not in dims))
 
 
 def argmax(input, dim=None, keepdim=False):
