@@ -15,7 +15,8 @@ from .ops.math_api import (add, sub, mul, div, pow, maximum, minimum, floor_divi
                            ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                            exp, log, sqrt, sin, cos, tanh, sigmoid, neg, relu, abs, sign, floor, ceil,
                            round, isnan, isfinite, square, rsqrt, log1p, clamp, clip, where, sum,
-                           mean, prod, max, min, amax, amin, argmax, argmin, var, std, logsumexp, softmax,
+                           mean, prod, max, min, amax, amin, argmax, argmin, var, std, logsumexp,
+                           softmax,
                            log_softmax, all, any, isclose, allclose, equal)
 from .ops.shape_api import (reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose,
                             swapaxes, t, broadcast_to, broadcast_tensors, cat, concat, concatenate,
