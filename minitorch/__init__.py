@@ -16,8 +16,7 @@ from .ops.math_api import (add, sub, mul, div, pow, maximum, minimum, floor_divi
                            exp, log, sqrt, sin, cos, tanh, sigmoid, neg, relu, abs, sign, floor, ceil,
                            round, isnan, isfinite, square, rsqrt, log1p, clamp, clip, where, sum,
                            mean, prod, max, min, amax, amin, argmax, argmin, var, std, logsumexp,
-                           softmax,
-                           log_softmax, all, any, isclose, allclose, equal)
+                           softmax, log_softmax, all, any, isclose, allclose, equal)
 from .ops.shape_api import (reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose,
                             swapaxes, t, broadcast_to, broadcast_tensors, cat, concat, concatenate,
                             stack, narrow, split, chunk, unbind, select, gather, take_along_dim,
