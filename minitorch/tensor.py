@@ -43,6 +43,7 @@ class Tensor:
     _accum = None           # weakref to this leaf's AccumulateGrad node
     _retains_grad = False
     _hooks = None           # a leaf's gradient hooks
+    _post_accumulate_hooks = None   # a leaf's hooks run after its .grad was accumulated
     name = None             # shown in drawings and repr
 
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
@@ -321,6 +322,19 @@ class Tensor:
                 acc._pre_hooks = {0: self._hooks}
         self._hooks.append(hook)
         return RemovableHandle(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) runs after backward() has added into this leaf's .grad (the gradient is
+        complete for this leaf); it returns nothing.  Returns a handle whose remove() unregisters it."""
+        if self.grad_fn is not None:
+            raise RuntimeError('post accumulate grad hooks cannot be registered on non-leaf tensors')
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.node import RemovableHandle
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        self._post_accumulate_hooks.append(hook)
+        return RemovableHandle(self._post_accumulate_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import backward

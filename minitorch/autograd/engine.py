@@ -7,6 +7,18 @@ results into leaves' .grad; `grad` returns them instead and runs only the nodes 
 from . import grad_mode
 from .node import AccumulateGrad
 
+_CALLBACKS = []         # queued by queue_callback() during the running backward, run when it ends
+_DEPTH = [0]            # how many backward passes are running (nested: a hook may call backward)
+
+
+def queue_callback(callback):
+    """Run callback() once when the backward pass that is running now finishes (PyTorch's
+    Variable._execution_engine.queue_callback); data-parallel training waits for its all-reduces so."""
+    if not _DEPTH[0]:
+        raise RuntimeError('queue_callback: no backward pass is running; call it from a hook that '
+                           'runs during backward()')
+    _CALLBACKS.append(callback)
+
 
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     """roots: (node, output_nr) pairs.  With capture (a collection of (node, output_nr) pairs, for
@@ -23,6 +35,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     captured = {} if capture is not None else None
     previous = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
+    _DEPTH[0] += 1
+    queued = len(_CALLBACKS)
     try:
         while ready:
             node = ready.pop()
@@ -61,6 +75,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     ready.append(child)
     finally:
         grad_mode.STATE.enabled = previous
+        _DEPTH[0] -= 1
+    while len(_CALLBACKS) > queued:         # this pass's callbacks, in the order they were queued
+        _CALLBACKS.pop(queued)()
     return captured
 
 
@@ -193,3 +210,7 @@ def _accumulate(variable, grad, create_graph, handed_out):
     else:
         variable._grad._data += grad._data
         variable._grad._bump_version()
+    hooks = variable._post_accumulate_hooks
+    if hooks:
+        for hook in list(hooks):
+            hook(variable)
