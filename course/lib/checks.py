@@ -4,7 +4,7 @@ Each checker prints one line, "✓ …" when your answer is right and "✗ …" 
 what is wrong when it is not, and returns True or False. They never raise, so a
 wrong answer gives you a message rather than a traceback.
 
-    from checks import check_close, check_shape
+    from lib.checks import check_close, check_shape
     check_close("dL/dw1", grad_w1, expected)
 """
 
