@@ -74,7 +74,8 @@ test-notebooks: setup
 
 # --- maintainers ----------------------------------------------------------------
 # Re-execute a notebook top to bottom in a fresh kernel, then normalise its JSON
-# (metadata, cell ids) while keeping outputs and execution counts for nbval.
+# (metadata, cell ids) while keeping outputs and execution counts for nbval, and
+# give it the kernelspec JupyterLab writes (else it opens as modified).
 notebooks: setup
 	@for nb in $(NOTEBOOKS); do \
 	  $(MAKE) --no-print-directory notebook NB=$$nb || exit 1; done
@@ -83,7 +84,9 @@ notebook: setup
 	@[ -n "$(NB)" ] || { echo "usage: make notebook NB=course/NN_name.ipynb" >&2; exit 1; }
 	$(RUN_ENV) $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 "$(NB)"
+	@$(PY) -c "import nbstripout" 2>/dev/null || $(PY) -m pip install -q nbstripout
 	$(PY) -m nbstripout --keep-output --keep-count "$(NB)"
+	$(PY) tools/normalize_notebook.py "$(NB)"
 
 bench: setup
 	@[ -n "$(BENCHES)" ] || { echo "no bench/*.py scripts yet"; exit 0; }
