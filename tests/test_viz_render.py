@@ -1,5 +1,7 @@
 """Rendering: SVG/PNG/PDF with graphviz's `dot`, the clear error without it, side by side, objects."""
+import re
 import shutil
+import struct
 
 import pytest
 
@@ -16,23 +18,49 @@ def drawing():
     return viz.draw((x * 2).sum())
 
 
+PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
+
+
+def svg_size_in_css_pixels(svg):
+    """The width and height an SVG from dot is shown at: it gives them in points (1/72 inch)."""
+    match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    return float(match[1]) * 96 / 72, float(match[2]) * 96 / 72
+
+
 @has_dot
 def test_svg_for_jupyter_and_files(tmp_path):
     d = drawing()
-    bundle = d._repr_mimebundle_()
-    assert set(bundle) == {'image/svg+xml', 'text/plain'}
+    bundle, metadata = d._repr_mimebundle_()
+    assert set(bundle) == {'image/svg+xml', 'image/png', 'text/plain'}
     assert '<svg' in bundle['image/svg+xml'] and 'Mul' in bundle['image/svg+xml']
     assert bundle['text/plain'] == '<graph: 2 ops, 3 tensors>'
     assert d._repr_svg_() == bundle['image/svg+xml']
     assert d.svg() == drawing().svg()                       # same dot, same bytes
     png = d.render(tmp_path / 'g.png')
-    assert png.endswith('g.png') and open(png, 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+    assert png.endswith('g.png') and open(png, 'rb').read() == bundle['image/png']
     pdf = d.render(tmp_path / 'g', format='pdf')
     assert pdf.endswith('g.pdf') and open(pdf, 'rb').read(4) == b'%PDF'
     svg = d.render(tmp_path / 'g.svg')
     assert open(svg).read().lstrip().startswith('<?xml')
     with pytest.raises(ValueError, match='format'):
         d.render(tmp_path / 'g', format='gif')
+
+
+@has_dot
+@pytest.mark.parametrize('make', [drawing, lambda: viz.side_by_side(drawing(), drawing())],
+                         ids=['drawing', 'side_by_side'])
+def test_png_beside_svg_shows_at_the_svg_size_and_twice_as_sharp(make):
+    # untrusted notebooks (every fresh clone) hide SVG outputs in JupyterLab but show PNGs
+    bundle, metadata = make()._repr_mimebundle_()
+    png = bundle['image/png']
+    assert isinstance(png, bytes) and png[:8] == PNG_MAGIC
+    pixels = struct.unpack('>II', png[16:24])
+    shown = metadata['image/png']['width'], metadata['image/png']['height']
+    for svg_side, shown_side, pixel_side in zip(svg_size_in_css_pixels(bundle['image/svg+xml']),
+                                                shown, pixels):
+        assert abs(shown_side - svg_side) <= 2, (shown, bundle['image/svg+xml'][:300])
+        assert abs(pixel_side - 1.5 * shown_side) <= 2          # 144 dpi shown at 96 CSS px per inch
+    assert make()._repr_mimebundle_()[0]['image/png'] == png    # same dot, same bytes
 
 
 def test_without_dot_source_works_and_rendering_says_how_to_install(tmp_path, monkeypatch):

@@ -1,12 +1,14 @@
-"""Drawing: what the viz functions return.  Jupyter shows it inline as SVG; `.source` is the DOT text;
-`.render(path)` writes a file; its text form is a one-line summary that does not depend on graphviz.
+"""Drawing: what the viz functions return.  Jupyter shows it inline as SVG, or as the PNG beside it where
+SVG is not shown (JupyterLab hides the SVG of a notebook it does not trust, as every fresh clone is);
+`.source` is the DOT text; `.render(path)` writes a file; its text form is a one-line summary that does not
+depend on graphviz.
 
 Rendering needs graphviz's `dot` program (the python package is only a binding).  Without it,
 `.source` still works, `.svg()`/`.render()` raise GraphvizNotFound saying how to install it, and in
 Jupyter the drawing falls back to its text form with that note instead of a traceback.
 """
 import os
-
+import struct
 
 from .style import emit, add_body
 
@@ -16,6 +18,10 @@ INSTALL = ("graphviz's `dot` program is needed to render drawings (the python pa
            "then restart the kernel. The DOT text is in drawing.source meanwhile.")
 
 FORMATS = ('svg', 'png', 'pdf')
+
+# PNGs are drawn at twice the SVG's 72 points per inch and shown at the SVG's size, so they stay sharp on
+# high-resolution screens; a CSS pixel is 1/96 inch.
+PNG_DPI = 144
 
 
 class GraphvizNotFound(RuntimeError):
@@ -61,8 +67,12 @@ class Drawing:
         if format not in FORMATS:
             raise ValueError(f'format must be one of {FORMATS}, not {format!r}')
         import graphviz     # imported when drawing, so that importing minitorch never needs it
+        digraph = self.digraph
+        if format == 'png':
+            digraph = digraph.copy()
+            digraph.graph_attr['dpi'] = str(PNG_DPI)
         try:
-            return self.digraph.pipe(format=format)
+            return digraph.pipe(format=format)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound(INSTALL) from None
 
@@ -90,9 +100,17 @@ class Drawing:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         try:
-            return {'image/svg+xml': self.svg(), 'text/plain': self.summary}
+            png = self.pipe('png')
+            data = {'image/svg+xml': self.svg(), 'image/png': png, 'text/plain': self.summary}
         except GraphvizNotFound as error:
             return {'text/plain': f'{self.summary}\n(not drawn: {error})'}
+        return data, {'image/png': png_display_size(png)}
+
+
+def png_display_size(png):
+    """{'width', 'height'} in CSS pixels that show a PNG drawn at PNG_DPI at the size of its SVG."""
+    width, height = struct.unpack('>II', png[16:24])       # from the PNG's IHDR chunk
+    return {'width': round(width * 96 / PNG_DPI), 'height': round(height * 96 / PNG_DPI)}
 
 
 def side_by_side(*drawings, titles=None):
