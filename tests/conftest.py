@@ -43,4 +43,5 @@ def _grad_mode_restored():
     """A failing test must not leave grad mode switched off for the next one."""
     yield
     mt.autograd.grad_mode.STATE.enabled = True
+    mt.autograd.thread_state.STATE.scope = ()
 

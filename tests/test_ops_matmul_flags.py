@@ -34,5 +34,5 @@ def test_backward_of_a_product_records_no_transpose_ops():
         if node is None or not hasattr(node, 'fn'):
             continue
         names.add(node.fn.__name__)
-        stack.extend(edge[0] for edge in node.next_functions if edge is not None)
+        stack.extend(edge[0] for edge in node.next_functions if edge[0] is not None)
     assert 'MatMul' in names and 'Permute' not in names

@@ -24,7 +24,7 @@ def all_nodes(loss):
         if node in seen:
             continue
         seen.append(node)
-        stack.extend(e[0] for e in node.next_functions if e is not None)
+        stack.extend(e[0] for e in node.next_functions if e[0] is not None)
     return seen
 
 

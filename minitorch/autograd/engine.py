@@ -4,7 +4,7 @@ Iterative (Kahn's algorithm over dependency counts), so a chain of 100,000 ops n
 node runs once, when every gradient flowing into it has arrived and been summed.  `backward` adds the
 results into leaves' .grad; `grad` returns them instead and runs only the nodes on a path to its inputs.
 """
-from . import grad_mode
+from .thread_state import STATE
 from .node import AccumulateGrad
 
 _CALLBACKS = []         # queued by queue_callback() during the running backward, run when it ends
@@ -33,8 +33,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
         _add_to_buffer(buffers, node, nr, grad, 'the gradient passed to backward()')
     ready = [node for node in dict.fromkeys(node for node, _ in roots) if dependencies.get(node, 0) == 0]
     captured = {} if capture is not None else None
-    previous = grad_mode.STATE.enabled
-    grad_mode.STATE.enabled = create_graph
+    previous = STATE.enabled
+    STATE.enabled = create_graph
     _DEPTH[0] += 1
     queued = len(_CALLBACKS)
     try:
@@ -54,9 +54,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             index = -1
             for edge in node.next_functions:
                 index += 1
-                if edge is None:
-                    continue
                 child = edge[0]
+                if child is None:
+                    continue
                 if input_grads is not None:
                     grad = input_grads[index]
                     if grad is not None:
@@ -74,7 +74,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 if left == 0:
                     ready.append(child)
     finally:
-        grad_mode.STATE.enabled = previous
+        STATE.enabled = previous
         _DEPTH[0] -= 1
     while len(_CALLBACKS) > queued:         # this pass's callbacks, in the order they were queued
         _CALLBACKS.pop(queued)()
@@ -90,9 +90,9 @@ def _count_dependencies(start):
     while stack:
         node = stack.pop()
         for edge in node.next_functions:
-            if edge is None:
-                continue
             child = edge[0]
+            if child is None:
+                continue
             if child in dependencies:
                 dependencies[child] += 1
             else:
@@ -108,7 +108,7 @@ def _nodes_reaching(capture, graph_nodes):
     parents = {}
     for node in dict.fromkeys(graph_nodes):     # edges point child-ward: build the reverse map
         for edge in node.next_functions:
-            if edge is not None:
+            if edge[0] is not None:
                 parents.setdefault(edge[0], []).append(node)
     needed, stack = set(targets), list(targets)
     while stack:

@@ -8,15 +8,11 @@ Each is a context manager that is also a decorator, as in PyTorch:
 import functools
 import inspect
 
-
-class _GradState:
-    enabled = True          # read on every op, so a class attribute rather than a thread-local
-
-
-STATE = _GradState
+from .thread_state import STATE     # per thread, as in PyTorch: STATE.enabled
 
 
 def is_grad_enabled():
+    """Whether ops in this thread record a graph now (False inside no_grad)."""
     return STATE.enabled
 
 

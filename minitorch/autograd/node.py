@@ -9,7 +9,9 @@ intermediate result that backward does not need is freed as soon as the user dro
 import weakref
 
 from ..tensor import Tensor
-from .scope import STATE as SCOPE
+from .thread_state import STATE
+
+NO_EDGE = (None, 0)     # next_functions' entry for an input that needs no gradient, as in PyTorch
 
 
 class Node:
@@ -30,15 +32,15 @@ class Node:
                 node = arg.grad_fn
                 edges.append((node, arg._output_nr) if node is not None else (arg._accumulator(), 0))
             else:
-                edges.append(None)
+                edges.append(NO_EDGE)
         self.next_functions = tuple(edges)
         self._saved = None
-        self.scope = SCOPE.stack        # the modules running when this op was recorded
+        self.scope = STATE.scope        # the modules running when this op was recorded
 
     @property
     def needs_input_grad(self):
         """One bool per input of forward: does that input need a gradient?"""
-        return tuple([edge is not None for edge in self.next_functions])
+        return tuple([edge[0] is not None for edge in self.next_functions])
 
     # --- what forward calls -------------------------------------------------------------------
     def save_for_backward(self, *items):
@@ -67,12 +69,14 @@ class Node:
             self._outputs = (weakref.ref(outputs),)
         to_save = self._to_save
         if to_save:
-            self._saved = tuple([_resolve(item, args, inputs, raws, outs) for item in to_save])
+            self._saved = [_resolve(item, args, inputs, raws, outs) for item in to_save]
             del self._to_save
 
     # --- what backward reads ------------------------------------------------------------------
     @property
     def saved_tensors(self):
+        """What forward saved, as tensors: the very input and output tensors (the same objects on
+        every read), None where None was saved.  Raises if an in-place op changed one since."""
         if self._saved is None:
             if self._freed:
                 raise RuntimeError(
@@ -81,7 +85,8 @@ class Node:
                     f'to save memory; pass retain_graph=True to the first backward() or autograd.grad() '
                     f'call if you need to go through the graph again.')
             return ()
-        return tuple([_unpack(entry, self) for entry in self._saved])
+        saved = self._saved
+        return tuple([_unpack(saved, i, self) for i in range(len(saved))])
 
     def _release(self):
         if self._saved is not None:
@@ -145,7 +150,7 @@ class RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-# Saved entries: ('input', tensor, version) | ('output', index, data, counter, version, device)
+# Saved entries: ('input', tensor, version) | ('output', nr, data, counter, version, device, ref)
 #                | ('const', tensor)
 def _resolve(item, args, inputs, raws, outs):
     if item is None:
@@ -159,10 +164,12 @@ def _resolve(item, args, inputs, raws, outs):
             return ('input', arg, 0 if arg._vc is None else arg._vc[0])
         index += 1
     for index, r in enumerate(raws):
-        if item is r:
+        if item is r or (isinstance(item, Tensor) and item._data is r):
             out = outs[index]
             counter = out._version_counter()
-            return ('output', index, out._data, counter, counter[0], out._device)
+            # a weak reference: the output keeps its node alive, not the other way round, so an
+            # activation is freed as soon as nothing else needs it
+            return ('output', index, out._data, counter, counter[0], out._device, weakref.ref(out))
     if isinstance(item, Tensor):
         return ('const', item.detach())
     return ('const', Tensor._make(item, args_device(args)))
@@ -176,7 +183,8 @@ def args_device(args):
     return CPU
 
 
-def _unpack(entry, node):
+def _unpack(saved, i, node):
+    entry = saved[i]
     if entry is None:
         return None
     kind = entry[0]
@@ -186,15 +194,19 @@ def _unpack(entry, node):
             _raise_modified(tensor.shape, tensor.dtype, node, tensor._version_value(), version)
         return tensor
     if kind == 'output':
-        index, data, counter, version, device = entry[1:]
+        nr, data, counter, version, device, ref = entry[1:]
         if counter[0] != version:
             _raise_modified(data.shape, data.dtype, node, counter[0], version)
-        out = Tensor._make(data, device)
-        out._vc = counter
-        if data.dtype.kind in 'fc':
-            out._requires_grad = True
-            out.grad_fn = node
-            out._output_nr = index
+        out = ref()
+        if out is None or out._data is not data:
+            # the output tensor is gone: stand in with one tensor, kept, so reads stay identical
+            out = Tensor._make(data, device)
+            out._vc = counter
+            if data.dtype.kind in 'fc':
+                out._requires_grad = True
+                out.grad_fn = node
+                out._output_nr = nr
+            saved[i] = entry[:6] + ((lambda kept=out: kept),)
         return out
     return entry[1]
 

@@ -3,7 +3,8 @@ inside remembers the stack (outermost first) as `node.scope`, so drawings can gr
 
 Each call makes a new stack object whose `parent` is the stack it was entered from, so two calls of
 one module (weight sharing, an RNN cell run once per step) stay apart: ops of one call share the
-very same stack object, and `scope.parent` leads to the enclosing call."""
+very same stack object, and `scope.parent` leads to the enclosing call.  The stack is per thread."""
+from .thread_state import STATE
 
 
 class _Stack(tuple):
@@ -11,28 +12,24 @@ class _Stack(tuple):
     parent = None
 
 
-class _ScopeState:
-    stack = ()
-
-
-STATE = _ScopeState
-
-
 class module_scope:
+    """Context in which `module` is running (entered by Module.__call__); per thread."""
+
     def __init__(self, module):
         self.module = module
 
     def __enter__(self):
-        self._previous = STATE.stack
+        self._previous = STATE.scope
         stack = _Stack(self._previous + (self.module,))
         stack.parent = self._previous
-        STATE.stack = stack
+        STATE.scope = stack
         return self
 
     def __exit__(self, *exc):
-        STATE.stack = self._previous
+        STATE.scope = self._previous
         return False
 
 
 def current():
-    return STATE.stack
+    """The modules running in this thread, outermost first."""
+    return STATE.scope

@@ -3,14 +3,14 @@
 Forward works on arrays with their own array module (numpy or cupy); backward uses tensor ops, so it
 is differentiable again.  Binary ops broadcast; `sum_to` folds a broadcast gradient back.
 """
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import array_module
 from ._grad_utils import sum_to
 from .shape_checks import shape_of
 
 
-class _Binary(Function):
-    array_forward = True
+class _Binary(Primitive):
+    pass
 
 
 class Add(_Binary):
@@ -124,8 +124,7 @@ def _split_by_winner(grad, a, b, a_wins, need):
            (sum_to(grad * (1 - share_a), b.shape) if need[1] else None)
 
 
-class Neg(Function):
-    array_forward = True
+class Neg(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -136,8 +135,7 @@ class Neg(Function):
         return -grad
 
 
-class Exp(Function):
-    array_forward = True
+class Exp(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -151,8 +149,7 @@ class Exp(Function):
         return grad * y
 
 
-class Log(Function):
-    array_forward = True
+class Log(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -165,8 +162,7 @@ class Log(Function):
         return grad / a
 
 
-class Sqrt(Function):
-    array_forward = True
+class Sqrt(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -180,8 +176,7 @@ class Sqrt(Function):
         return grad / (2 * y)
 
 
-class Sin(Function):
-    array_forward = True
+class Sin(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -194,8 +189,7 @@ class Sin(Function):
         return grad * a.cos()
 
 
-class Cos(Function):
-    array_forward = True
+class Cos(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -208,8 +202,7 @@ class Cos(Function):
         return -grad * a.sin()
 
 
-class Tanh(Function):
-    array_forward = True
+class Tanh(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -223,8 +216,7 @@ class Tanh(Function):
         return grad * (1 - y * y)
 
 
-class Sigmoid(Function):
-    array_forward = True
+class Sigmoid(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -241,8 +233,7 @@ class Sigmoid(Function):
         return grad * y * (1 - y)
 
 
-class Relu(Function):
-    array_forward = True
+class Relu(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -256,8 +247,7 @@ class Relu(Function):
         return grad * (y > 0)
 
 
-class Abs(Function):
-    array_forward = True
+class Abs(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -270,8 +260,7 @@ class Abs(Function):
         return grad * a.sign()
 
 
-class Clamp(Function):
-    array_forward = True
+class Clamp(Primitive):
 
     @staticmethod
     def forward(ctx, a, low, high):
@@ -296,8 +285,7 @@ class Clamp(Function):
         return grad * inside, None, None
 
 
-class Where(Function):
-    array_forward = True
+class Where(Primitive):
 
     @staticmethod
     def forward(ctx, condition, a, b):
@@ -315,9 +303,8 @@ class Where(Function):
             (sum_to(zero.where(condition, grad), sb) if need[2] else None)
 
 
-class Cast(Function):
+class Cast(Primitive):
     """Change dtype; the gradient is cast back to the input's dtype."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, a, np_dtype):
@@ -330,8 +317,7 @@ class Cast(Function):
         return grad.to(FROM_NUMPY[ctx.input_dtype]), None
 
 
-class Clone(Function):
-    array_forward = True
+class Clone(Primitive):
 
     @staticmethod
     def forward(ctx, a):
@@ -346,7 +332,7 @@ class Clone(Function):
 def _nondifferentiable(name, compute):
     def forward(ctx, *arrays):
         return compute(array_module(arrays[0]), *arrays)
-    return type(name, (Function,), {'array_forward': True, 'differentiable': False,
+    return type(name, (Primitive,), {'differentiable': False,
                                     'forward': staticmethod(forward)})
 
 
@@ -370,7 +356,7 @@ def _zero_gradient(name, compute):
 
     def backward(ctx, grad):
         return grad * 0
-    return type(name, (Function,), {'array_forward': True, 'forward': staticmethod(forward),
+    return type(name, (Primitive,), {'forward': staticmethod(forward),
                                     'backward': staticmethod(backward)})
 
 

@@ -3,13 +3,12 @@
 Index tensors are turned into arrays of the same device before forward.  The backward of a gather
 is a scatter-add (repeated indices add up) and the backward of that scatter is the gather again.
 """
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import array_module
 from ._grad_utils import sum_to
 
 
-class GetItem(Function):
-    array_forward = True
+class GetItem(Primitive):
     returns_view = True
 
     @staticmethod
@@ -23,9 +22,8 @@ class GetItem(Function):
         return IndexAddIntoZeros.apply(grad, index, shape), None
 
 
-class IndexAddIntoZeros(Function):
+class IndexAddIntoZeros(Primitive):
     """zeros(shape) with grad added at index (the adjoint of x[index])."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, grad, index, shape):
@@ -43,9 +41,8 @@ class IndexAddIntoZeros(Function):
         return grad[ctx.index], None, None
 
 
-class IndexPut(Function):
+class IndexPut(Primitive):
     """out = a.copy(); out[index] = value.  Used in place by x[index] = value."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, a, value, index):
@@ -63,9 +60,8 @@ class IndexPut(Function):
         return grad_a, grad_value, None
 
 
-class Gather(Function):
+class Gather(Primitive):
     """out[i][j] = a[i][index[i][j]] along dim (torch.gather / take_along_dim)."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, a, index, dim):
@@ -80,9 +76,8 @@ class Gather(Function):
         return scatter_add_into_zeros(grad, index, dim, shape), None, None
 
 
-class ScatterAddIntoZeros(Function):
+class ScatterAddIntoZeros(Primitive):
     """zeros(shape) with src added at index along dim (the adjoint of Gather)."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, src, index, dim, shape):

@@ -4,7 +4,7 @@ The primitive multiplies op(a) @ op(b), where op transposes the last two dims wh
 The flags cost nothing in forward (a transposed view goes straight to BLAS) and close the rule under
 differentiation: every gradient of a product is again such a product, with no transpose op between.
 """
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import array_module
 from ._grad_utils import sum_to
 
@@ -13,8 +13,7 @@ def _t(x, flag):
     return x.swapaxes(-1, -2) if flag else x
 
 
-class MatMul(Function):
-    array_forward = True
+class MatMul(Primitive):
 
     @staticmethod
     def forward(ctx, a, b, transpose_a=False, transpose_b=False):

@@ -1,9 +1,8 @@
 """Moving a tensor between devices; the gradient moves back."""
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 
 
-class ToDevice(Function):
-    array_forward = True
+class ToDevice(Primitive):
     moves_device = True
 
     @staticmethod

@@ -10,7 +10,7 @@ reshape that follows makes the one copy.  col2im, its adjoint, adds the columns 
 """
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import array_module
 
 
@@ -66,9 +66,8 @@ def col2im(cols, x_shape, kernel, stride, padding, dilation):
     return xp.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
 
 
-class Im2Col(Function):
+class Im2Col(Primitive):
     """x (N, C, H, W) -> columns (N, C*kh*kw, oh*ow), as torch.nn.functional.unfold."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation):
@@ -82,9 +81,8 @@ class Im2Col(Function):
         return Col2Im.apply(grad, *ctx.meta), None, None, None, None
 
 
-class Col2Im(Function):
+class Col2Im(Primitive):
     """columns (N, C*kh*kw, oh*ow) -> x (N, C, H, W), overlaps summed, as torch's fold."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, cols, x_shape, kernel, stride, padding, dilation):
@@ -96,9 +94,8 @@ class Col2Im(Function):
         return Im2Col.apply(grad, *ctx.meta), None, None, None, None, None
 
 
-class Conv2d(Function):
+class Conv2d(Primitive):
     """out = weight ⋆ x + bias: im2col of x, then one matrix product (C*kh*kw is the inner dim)."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation):
@@ -134,9 +131,8 @@ class Conv2d(Function):
         return grad_x, grad_w, grad_b, None, None, None
 
 
-class MaxPool2d(Function):
+class MaxPool2d(Primitive):
     """The largest value of each window; the gradient goes to the element that won."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation):
@@ -176,8 +172,7 @@ def _erf_array(xp, x):
     return (xp.sign(x) * (1.0 - erfc)).astype(x.dtype, copy=False)
 
 
-class Erf(Function):
-    array_forward = True
+class Erf(Primitive):
 
     @staticmethod
     def forward(ctx, x):
@@ -190,9 +185,8 @@ class Erf(Function):
         return grad * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
 
 
-class LogSigmoid(Function):
+class LogSigmoid(Primitive):
     """log(sigmoid(x)) = -log(1 + exp(-x)), computed without overflow for large |x|."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, x):

@@ -3,13 +3,12 @@
 Each takes already-normalised dims (a sorted tuple) and keepdim; the Tensor methods in
 minitorch/tensor_methods.py parse the user's `dim=` and check it.
 """
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import array_module
 from ._grad_utils import expand_reduced, reduced_count
 
 
-class Sum(Function):
-    array_forward = True
+class Sum(Primitive):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
@@ -22,8 +21,7 @@ class Sum(Function):
         return expand_reduced(grad, shape, dims, keepdim), None, None
 
 
-class Mean(Function):
-    array_forward = True
+class Mean(Primitive):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
@@ -36,8 +34,7 @@ class Mean(Function):
         return expand_reduced(grad / reduced_count(shape, dims), shape, dims, keepdim), None, None
 
 
-class Prod(Function):
-    array_forward = True
+class Prod(Primitive):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
@@ -54,9 +51,8 @@ class Prod(Function):
         return expand_reduced(grad * y, shape, dims, keepdim) / a, None, None
 
 
-class MaxAll(Function):
+class MaxAll(Primitive):
     """max() / min() over every element: the gradient is shared among the elements that tie."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, a, largest):
@@ -72,9 +68,8 @@ class MaxAll(Function):
         return grad * winners / winners.sum(), None
 
 
-class MaxDim(Function):
+class MaxDim(Primitive):
     """max(dim) / min(dim): values and indices; the gradient goes to the index that won."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, a, dim, keepdim, largest):
@@ -98,8 +93,7 @@ class MaxDim(Function):
         return scatter_add_into_zeros(grad, indices, dim, shape), None, None, None
 
 
-class Var(Function):
-    array_forward = True
+class Var(Primitive):
 
     @staticmethod
     def forward(ctx, a, dims, correction, keepdim):
@@ -117,8 +111,7 @@ class Var(Function):
             None, None, None
 
 
-class LogSumExp(Function):
-    array_forward = True
+class LogSumExp(Primitive):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
@@ -140,8 +133,7 @@ class LogSumExp(Function):
         return expand_reduced(grad, shape, dims, keepdim) * (a - y).exp(), None, None
 
 
-class Softmax(Function):
-    array_forward = True
+class Softmax(Primitive):
 
     @staticmethod
     def forward(ctx, a, dim):
@@ -158,8 +150,7 @@ class Softmax(Function):
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
 
 
-class LogSoftmax(Function):
-    array_forward = True
+class LogSoftmax(Primitive):
 
     @staticmethod
     def forward(ctx, a, dim):
@@ -179,7 +170,7 @@ class LogSoftmax(Function):
 def _nondifferentiable_reduction(name, reduce):
     def forward(ctx, a, dims, keepdim):
         return reduce(array_module(a), a, dims, keepdim)
-    return type(name, (Function,), {'array_forward': True, 'differentiable': False,
+    return type(name, (Primitive,), {'differentiable': False,
                                     'forward': staticmethod(forward)})
 
 

@@ -1,12 +1,11 @@
 """Shape primitives: reshape, permute, expand, concatenate.  Their outputs are views where the
 array module can make one (returns_view), sharing the input's version counter."""
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import array_module
 from ._grad_utils import sum_to
 
 
-class Reshape(Function):
-    array_forward = True
+class Reshape(Primitive):
     returns_view = True
 
     @staticmethod
@@ -19,8 +18,7 @@ class Reshape(Function):
         return grad.reshape(ctx.input_shape), None
 
 
-class Permute(Function):
-    array_forward = True
+class Permute(Primitive):
     returns_view = True
 
     @staticmethod
@@ -36,8 +34,7 @@ class Permute(Function):
         return grad.permute(tuple(inverse)), None
 
 
-class Expand(Function):
-    array_forward = True
+class Expand(Primitive):
     returns_view = True
 
     @staticmethod
@@ -60,9 +57,8 @@ def _numel(shape):
     return n
 
 
-class Cat(Function):
+class Cat(Primitive):
     """cat(tensors, dim): forward gets the arrays then the dim; backward slices the gradient apart."""
-    array_forward = True
 
     @staticmethod
     def forward(ctx, *arrays_then_dim):

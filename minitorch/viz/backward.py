@@ -48,9 +48,9 @@ def engine_order(roots):
         order.append(node)
         queues.append(list(ready))
         for edge in node.next_functions:
-            if edge is None:
-                continue
             child = edge[0]
+            if child is None:
+                continue
             left = dependencies[child] - 1
             dependencies[child] = left
             if left == 0:
@@ -106,7 +106,7 @@ class BackwardGraph:
             pic.add(self._item(node, state))
         for node in self.nodes:
             for edge in node.next_functions:
-                if edge is None or edge[0] not in self.ids:
+                if edge[0] is None or edge[0] not in self.ids:
                     continue
                 child, nr = edge
                 attrs = {'label': L.shape_text(child.out_meta[nr][0])}

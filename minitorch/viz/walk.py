@@ -9,7 +9,7 @@ from ..autograd.node import AccumulateGrad
 
 
 def children(node):
-    return [edge[0] for edge in node.next_functions if edge is not None]
+    return [edge[0] for edge in node.next_functions if edge[0] is not None]
 
 
 def postorder(starts, kids):
@@ -74,7 +74,7 @@ class Flow:
         for op in self.ops:
             keys = []
             for edge in op.next_functions:
-                if edge is None:
+                if edge[0] is None:
                     keys.append(None)
                     continue
                 child, nr = edge

@@ -1,0 +1,76 @@
+"""The one interception point of every op: a dispatch mode sees each primitive's `apply` call.
+
+    class Count(DispatchMode):
+        def dispatch(self, fn, args, kwargs, run):
+            self.calls[fn.__name__] += 1
+            return run(fn, args, kwargs)        # do the op as usual
+
+    with Count() as counter:
+        model(x).sum().backward()
+
+The static-graph tracer (record each op as a graph node) and the profiler (time each op) are dispatch
+modes.  Modes see primitives, the built-in ops whose forward works on arrays; a user's Function is seen
+as the primitives its forward and backward run.  A mode is per thread and modes nest: inside `dispatch`, `run` goes on to the enclosing mode, if
+any, then to the op itself.  State changes that are not ops (a tensor's .grad set or cleared) are
+reported to `on_set_grad`.  With no mode installed anywhere, an op pays one global read for all this.
+"""
+from .thread_state import STATE
+
+INSTALLED = [0]         # modes entered in any thread; 0 lets Function.apply skip the thread-local read
+
+
+class DispatchMode:
+    """Base class: override `dispatch` (and `on_set_grad`); use an instance as a context manager."""
+
+    def dispatch(self, fn, args, kwargs, run):
+        """Called for every op (fn a Function class) in this thread; must return run(fn, args, kwargs)'s
+        result or something that stands for it."""
+        return run(fn, args, kwargs)
+
+    def on_set_grad(self, tensor, grad):
+        """Called when backward(), an optimizer or the user replaces tensor.grad by grad (or None)."""
+
+    def __enter__(self):
+        self._outer = STATE.mode
+        STATE.mode = self
+        INSTALLED[0] += 1
+        return self
+
+    def __exit__(self, *exc):
+        STATE.mode = self._outer
+        INSTALLED[0] -= 1
+        return False
+
+
+def current_mode():
+    """The innermost dispatch mode of this thread, or None."""
+    return STATE.mode
+
+
+def dispatched(fn, args, kwargs, run):
+    """Hand an op to this thread's innermost mode; `run` is the op itself."""
+    mode = STATE.mode
+    if mode is None:
+        return run(fn, args, kwargs)
+    outer = mode._outer
+    STATE.mode = outer              # the mode's own ops (and run) go to the enclosing modes
+
+    def run_outer(fn_, args_, kwargs_):
+        STATE.mode = outer
+        try:
+            return dispatched(fn_, args_, kwargs_, run)
+        finally:
+            STATE.mode = outer
+
+    try:
+        return mode.dispatch(fn, args, kwargs, run_outer)
+    finally:
+        STATE.mode = mode
+
+
+def report_set_grad(tensor, grad):
+    """Tell this thread's modes that tensor.grad becomes grad."""
+    mode = STATE.mode
+    while mode is not None:
+        mode.on_set_grad(tensor, grad)
+        mode = mode._outer

@@ -1,0 +1,16 @@
+"""What each thread records with: grad mode, the running modules, the dispatch mode.
+
+PyTorch keeps these per thread, so one thread evaluating under no_grad (or tracing a static graph) does
+not switch recording off in another that trains.  One threading.local holds all three; each thread
+starts with grad mode on, no modules running and no dispatch mode.
+"""
+import threading
+
+
+class _ThreadState(threading.local):
+    enabled = True          # grad mode: do ops record a graph?
+    scope = ()              # the modules running (outermost first), see scope.py
+    mode = None             # the innermost DispatchMode, see dispatch.py
+
+
+STATE = _ThreadState()
