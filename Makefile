@@ -46,7 +46,7 @@ setup: $(STAMP) dot
 .venv/.installed: pyproject.toml
 	@[ -x .venv/bin/python ] || python3 -m venv .venv
 	.venv/bin/python -m pip install -q --upgrade pip
-	.venv/bin/python -m pip install -q -e '.[test]' jupyterlab
+	.venv/bin/python -m pip install -q -e '.[test,distributed]' jupyterlab
 	@touch $@
 
 # graphviz's `dot` program draws the graphs; the pip package is only a binding.

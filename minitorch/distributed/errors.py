@@ -1,0 +1,51 @@
+"""What goes wrong between processes, and how one failure ends them all.
+
+A rank that raises and simply exits would leave the others waiting forever in their next collective.
+`install_abort_on_error` makes an uncaught exception print its traceback (headed by the rank) and then
+call MPI's Abort, which makes the launcher end every rank of the job within a second or so.
+"""
+import sys
+
+
+class DistError(RuntimeError):
+    """An error of minitorch.distributed (as torch.distributed.DistError)."""
+
+
+class DistBackendError(DistError):
+    """The communication backend failed: a peer timed out, crashed, or NCCL/MPI reported an error."""
+
+
+class DistTimeoutError(DistBackendError):
+    """A collective or point-to-point operation did not complete within the group's timeout."""
+
+
+def load_mpi():
+    """mpi4py's MPI module, imported on first use (importing it starts MPI in this process)."""
+    try:
+        from mpi4py import MPI
+    except ImportError as error:
+        raise DistError("minitorch.distributed needs mpi4py and an MPI library: pip install -e "
+                        "'.[distributed]' (installs mpi4py and the mpich wheel, with mpiexec)") from error
+    return MPI
+
+
+def install_abort_on_error(comm, rank, size):
+    """Make an uncaught exception in this process end all processes of `comm` (MPI Abort)."""
+    previous = sys.excepthook
+
+    def abort_all_ranks(kind, value, traceback):
+        sys.stderr.write(f'[rank {rank} of {size}] uncaught {kind.__name__}; ending all {size} '
+                         f'processes (MPI Abort):\n')
+        previous(kind, value, traceback)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        comm.Abort(1)
+
+    abort_all_ranks.previous = previous
+    sys.excepthook = abort_all_ranks
+
+
+def remove_abort_on_error():
+    hook = sys.excepthook
+    if hasattr(hook, 'previous'):
+        sys.excepthook = hook.previous
