@@ -1,4 +1,5 @@
 """Rendering: SVG/PNG/PDF with graphviz's `dot`, the clear error without it, side by side, objects."""
+import io
 import re
 import shutil
 import struct
@@ -61,6 +62,18 @@ def test_png_beside_svg_shows_at_the_svg_size_and_twice_as_sharp(make):
         assert abs(shown_side - svg_side) <= 2, (shown, bundle['image/svg+xml'][:300])
         assert abs(pixel_side - 1.5 * shown_side) <= 2          # 144 dpi shown at 96 CSS px per inch
     assert make()._repr_mimebundle_()[0]['image/png'] == png    # same dot, same bytes
+
+
+@has_dot
+def test_png_has_a_small_palette_and_keeps_the_drawing_colours():
+    image = pytest.importorskip('PIL.Image')
+    png = drawing().pipe('png')
+    assert png[25] == 3                                          # IHDR colour type 3: a palette
+    colours = image.open(io.BytesIO(png)).convert('RGB').getcolors()
+    assert len(colours) <= 32
+    most = {rgb for count, rgb in sorted(colours, reverse=True)[:5]}
+    full = image.open(io.BytesIO(drawing().digraph.pipe(format='png'))).convert('RGB').getcolors(1 << 20)
+    assert most == {rgb for count, rgb in sorted(full, reverse=True)[:5]}   # white, black, the fills
 
 
 def test_without_dot_source_works_and_rendering_says_how_to_install(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ Rendering needs graphviz's `dot` program (the python package is only a binding).
 `.source` still works, `.svg()`/`.render()` raise GraphvizNotFound saying how to install it, and in
 Jupyter the drawing falls back to its text form with that note instead of a traceback.
 """
+import io
 import os
 import struct
 
@@ -20,8 +21,10 @@ INSTALL = ("graphviz's `dot` program is needed to render drawings (the python pa
 FORMATS = ('svg', 'png', 'pdf')
 
 # PNGs are drawn at twice the SVG's 72 points per inch and shown at the SVG's size, so they stay sharp on
-# high-resolution screens; a CSS pixel is 1/96 inch.
+# high-resolution screens (a CSS pixel is 1/96 inch); a palette of 32 colours keeps them a quarter as big
+# as dot's full-colour PNG (notebooks store every drawing) and looks the same.
 PNG_DPI = 144
+PNG_COLOURS = 32
 
 
 class GraphvizNotFound(RuntimeError):
@@ -72,9 +75,10 @@ class Drawing:
             digraph = digraph.copy()
             digraph.graph_attr['dpi'] = str(PNG_DPI)
         try:
-            return digraph.pipe(format=format)
+            data = digraph.pipe(format=format)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound(INSTALL) from None
+        return fewer_colours(data) if format == 'png' else data
 
     def svg(self):
         return self.pipe('svg').decode('utf-8')
@@ -105,6 +109,19 @@ class Drawing:
         except GraphvizNotFound as error:
             return {'text/plain': f'{self.summary}\n(not drawn: {error})'}
         return data, {'image/png': png_display_size(png)}
+
+
+def fewer_colours(png):
+    """The PNG with a palette of PNG_COLOURS colours (Pillow comes with matplotlib; without it, as drawn)."""
+    try:
+        from PIL import Image
+        method = Image.Quantize.MEDIANCUT       # keeps the fill colours and the white exact
+    except (ImportError, AttributeError):
+        return png
+    image = Image.open(io.BytesIO(png)).convert('RGB').quantize(colors=PNG_COLOURS, method=method)
+    out = io.BytesIO()
+    image.save(out, 'PNG', optimize=True)
+    return out.getvalue()
 
 
 def png_display_size(png):
