@@ -27,7 +27,7 @@ from .group import (init_process_group, destroy_process_group, is_initialized, i
 from .collectives import (all_reduce, broadcast, reduce, all_gather, all_gather_into_tensor,
                           reduce_scatter, reduce_scatter_tensor, barrier, send, recv, isend, irecv,
                           all_gather_object, broadcast_object_list)
-from .launch import launch, launched_by_mpi, mpiexec_path, how_to_launch
+from .launcher import launch, launched_by_mpi, mpiexec_path, how_to_launch
 
 __all__ = ['ReduceOp', 'DistError', 'DistBackendError', 'DistTimeoutError', 'Work',
            'init_process_group', 'destroy_process_group', 'is_initialized', 'is_available',

@@ -41,7 +41,7 @@ def describe(code):
     op, reduce_op, root, count = (int(c) for c in code[:4])
     args = [f'op={ReduceOp(reduce_op).name}'] if reduce_op >= 0 else []
     if root >= 0:
-        args.append(f'root={root}')
+        args.append(f'{"dst" if OPS[op] == "reduce" else "src"}={root}')
     what = describe_tensor(code)
     if count > 1:
         what = f'{count} tensors like {what}'
@@ -52,7 +52,9 @@ def describe_tensor(code):
     dtype, device, ndim = (int(c) for c in code[4:7])
     dims = [int(d) for d in code[8:8 + min(ndim, SHAPE_DIMS)]] + (['...'] if ndim > SHAPE_DIMS else [])
     device_name = DEVICE_TYPES[device] if device < len(DEVICE_TYPES) else 'another device'
-    return f'a {dtypes.ALL[dtype].name} tensor of shape [{", ".join(map(str, dims))}] on {device_name}'
+    name = dtypes.ALL[dtype].name
+    article = 'an' if name[0] in 'aeiou' else 'a'
+    return f'{article} {name} tensor of shape [{", ".join(map(str, dims))}] on {device_name}'
 
 
 def check_same_call(group, code, op_name):

@@ -10,7 +10,7 @@ import sys
 import warnings
 
 from .errors import DistError, install_abort_on_error, load_mpi, remove_abort_on_error
-from .launch import how_to_launch, launched_by_mpi
+from .launcher import how_to_launch, launched_by_mpi
 from .work import as_seconds
 
 DEFAULT_TIMEOUT = datetime.timedelta(minutes=30)    # PyTorch's default for CPU backends

@@ -9,6 +9,7 @@ from .conv import Conv2d, MaxPool2d
 from .rnn import RNNCell, RNN, LSTMCell, LSTM
 from .loss import MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss
 from . import functional, init
+from . import parallel
 
 __all__ = ['Parameter', 'Module', 'Sequential', 'ModuleList', 'ModuleDict', 'Identity', 'Linear',
            'Flatten', 'Embedding', 'Dropout', 'ReLU', 'Tanh', 'Sigmoid', 'LeakyReLU', 'GELU',
