@@ -8,11 +8,16 @@ SHELL := /bin/bash
 CONDA_READY := $(shell [ -n "$$CONDA_PREFIX" ] && "$$CONDA_PREFIX/bin/python" \
                  -c "import minitorch, nbval" >/dev/null 2>&1 && echo yes)
 ifeq ($(CONDA_READY),yes)
-  PY    := $(CONDA_PREFIX)/bin/python
-  STAMP :=
+  PY     := $(CONDA_PREFIX)/bin/python
+  PREFIX := $(CONDA_PREFIX)
+  STAMP  :=
 else
-  PY    := .venv/bin/python
-  STAMP := .venv/.installed
+  PY     := .venv/bin/python
+  PREFIX := .venv
+  STAMP  := .venv/.installed
+  # A .venv made before python3-venv was installed has a python but no pip:
+  # such a half-made .venv is rebuilt, whatever its stamp says.
+  VENV_OK := $(shell .venv/bin/python -c 'import pip' >/dev/null 2>&1 && echo yes)
 endif
 
 NOTEBOOKS := $(sort $(wildcard course/[0-9][0-9]_*.ipynb))
@@ -30,10 +35,10 @@ RUN_ENV := IPYKERNEL_CELL_NAME='<IPY-INPUT>' OMP_NUM_THREADS=1 \
 NBVAL := -p no:cacheprovider --nbval --nbval-current-env \
          --nbval-sanitize-with course/sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: help setup dot lab test test-unit test-notebooks notebooks notebook bench clean
+.PHONY: help setup venv-rebuild dot lab test test-unit test-notebooks notebooks notebook bench clean
 
 help:
-	@echo "make lab         open the course in JupyterLab (sets everything up first)"
+	@echo "make lab         open the course in JupyterLab at notebook 00 (sets everything up first; PORT=8890 picks the port)"
 	@echo "make test        run the unit tests and every notebook under nbval"
 	@echo "make notebooks   re-execute every notebook in place (maintainers)"
 	@echo "make notebook NB=course/01_numpy_backprop.ipynb   re-execute one"
@@ -43,8 +48,20 @@ help:
 # --- setup --------------------------------------------------------------------
 setup: $(STAMP) dot
 
-.venv/.installed: pyproject.toml
-	@[ -x .venv/bin/python ] || python3 -m venv .venv
+VENV_HELP := python3 cannot make a virtual environment with pip in it. Install \
+  Python's venv module (Debian/Ubuntu: sudo apt-get install python3-venv; \
+  on some releases python3.X-venv, X your Python's minor version), or use \
+  conda (conda env create -f environment.yml), then run make again.
+
+.venv/.installed: pyproject.toml $(if $(VENV_OK),,venv-rebuild)
+	@if [ -e .venv ] && ! .venv/bin/python -c 'import pip' >/dev/null 2>&1; then \
+	  echo "make: .venv has no pip (made before python3-venv was installed?): rebuilding it"; \
+	  rm -rf .venv; fi
+	@command -v python3 >/dev/null 2>&1 || { echo "make: no python3 found: install Python 3.10 or newer" >&2; exit 1; }
+	@[ -x .venv/bin/python ] || python3 -m venv .venv >/dev/null 2>&1 || { \
+	  rm -rf .venv; echo "make: $(VENV_HELP)" >&2; exit 1; }
+	@.venv/bin/python -c 'import pip' >/dev/null 2>&1 || { \
+	  rm -rf .venv; echo "make: $(VENV_HELP)" >&2; exit 1; }
 	.venv/bin/python -m pip install -q --upgrade pip
 	.venv/bin/python -m pip install -q -e '.[test,distributed]' jupyterlab
 	@touch $@
@@ -60,9 +77,24 @@ dot:
 	  fi; }
 
 # --- the two commands -----------------------------------------------------------
+# `make lab PORT=8890` picks the port (and fails if it is taken; without PORT,
+# JupyterLab takes the next free one); LAB_ARGS passes more options, e.g.
+# LAB_ARGS="--ip=0.0.0.0 --no-browser" in a container.
 # (JupyterLab refuses to run as root, as in containers, unless told it may.)
-lab: setup
-	$(PY) -m jupyter lab course $(if $(filter 0,$(shell id -u)),--allow-root)
+PORT     ?=
+LAB_ARGS ?=
+LAB_OVERRIDES := $(PREFIX)/share/jupyter/lab/settings/overrides.json
+
+lab: setup $(LAB_OVERRIDES)
+	$(PY) -m jupyter lab --ServerApp.root_dir=course \
+	  --LabApp.default_url=/lab/tree/00_start_here.ipynb \
+	  $(if $(PORT),--port=$(PORT) --ServerApp.port_retries=0) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# the course's JupyterLab defaults (notebooks first in the file browser), merged
+# into the environment's overrides.json; the learner's own settings still win
+$(LAB_OVERRIDES): tools/lab_settings.py $(STAMP)
+	$(PY) tools/lab_settings.py "$@"
 
 test: test-unit test-notebooks
 

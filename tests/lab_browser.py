@@ -5,6 +5,7 @@ files) with settings, data and workspace folders of its own: nothing is trusted,
 visit is restored, and the notebook tracker's windowingMode "none" puts every cell in the page, not only
 those on screen. Debian's `chromium --headless --dump-dom` then prints each notebook's page as rendered.
 """
+import importlib.util
 import json
 import os
 import secrets
@@ -45,8 +46,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def write_settings(folder):
-    for plugin, values in SETTINGS.items():
+def write_settings(folder, settings):
+    """Write {"@scope/extension/plugin": {key: value}} as JupyterLab user settings under `folder`."""
+    for plugin, values in settings.items():
         path = os.path.join(folder, *plugin.split("/")) + ".jupyterlab-settings"
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
@@ -56,8 +58,12 @@ def write_settings(folder):
 class LabServer:
     """A JupyterLab server on 127.0.0.1 serving `root`, with fresh Jupyter folders under `home`."""
 
-    def __init__(self, root, home, startup_timeout=90):
+    def __init__(self, root, home, settings=None, startup_timeout=90):
+        """`settings`: more defaults, as in an overrides.json ({"plugin:id": {key: value}})."""
         self.root, self.home = str(root), str(home)
+        self.settings = dict(SETTINGS)
+        for plugin, values in (settings or {}).items():
+            self.settings[plugin.replace(":", "/")] = values
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.startup_timeout = startup_timeout
         self.process = None
@@ -70,7 +76,7 @@ class LabServer:
             env[variable] = os.path.join(self.home, folder)
             os.makedirs(env[variable], exist_ok=True)
         env.pop("JUPYTER_PATH", None)
-        write_settings(env["JUPYTERLAB_SETTINGS_DIR"])
+        write_settings(env["JUPYTERLAB_SETTINGS_DIR"], self.settings)
         return env
 
     def __enter__(self):
@@ -140,6 +146,7 @@ class RenderedNotebook(HTMLParser):
         self.cells = 0
         self.output_mime_types = []
         self.dirty_tabs = []
+        self.listing = []            # the file browser's entries, top to bottom
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -149,12 +156,22 @@ class RenderedNotebook(HTMLParser):
             self.cells += 1
         if "jp-OutputArea-output" in classes and "data-mime-type" in attrs:
             self.output_mime_types.append(attrs["data-mime-type"])
+        if "jp-DirListing-item" in classes and (attrs.get("title") or "").startswith("Name: "):
+            self.listing.append(attrs["title"].splitlines()[0][len("Name: "):])
         if "lm-TabBar-tab" in classes and "jp-mod-dirty" in classes:
             self.dirty_tabs.append(attrs.get("title") or attrs.get("id"))
 
     @property
     def images(self):
         return [m for m in self.output_mime_types if m.startswith("image/")]
+
+
+def load_tool(path):
+    """A script under tools/ as a module."""
+    spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(path))[0], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def stored_outputs(path):

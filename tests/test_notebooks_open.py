@@ -1,5 +1,6 @@
 """Every notebook opened in JupyterLab in a real browser, as on a fresh clone: each stored drawing and plot
-is shown (not its text fallback), every cell is on the page, and the notebook does not open as modified.
+is shown (not its text fallback), every cell is on the page, the notebook does not open as modified, and
+the file browser shows the notebooks near the top.
 
 A fresh clone is untrusted, and JupyterLab hides the SVG outputs of untrusted notebooks; drawings show
 because they carry a PNG beside the SVG. Needs Debian's `chromium` (`.ci/run` installs it): the test is
@@ -11,10 +12,11 @@ import shutil
 
 import pytest
 
-from lab_browser import LabServer, RenderedNotebook, dump_dom, find_chromium, stored_outputs
+from lab_browser import LabServer, RenderedNotebook, dump_dom, find_chromium, load_tool, stored_outputs
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "course").glob("[0-9][0-9]_*.ipynb"))
+lab_settings = load_tool(ROOT / "tools" / "lab_settings.py")
 
 
 def missing_tools():
@@ -40,18 +42,31 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def lab(chromium, tmp_path_factory):
-    """One JupyterLab server for all notebooks, serving copies of them (the browser never writes ours)."""
-    served = tmp_path_factory.mktemp("course")
-    for path in NOTEBOOKS:
-        shutil.copy(path, served / path.name)
-    with LabServer(served, tmp_path_factory.mktemp("jupyter")) as server:
+    """One JupyterLab server for all notebooks, serving a copy of course/ (the browser never writes ours),
+    with the settings `make lab` installs."""
+    served = tmp_path_factory.mktemp("served") / "course"
+    shutil.copytree(ROOT / "course", served, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    with LabServer(served, tmp_path_factory.mktemp("jupyter"), settings=lab_settings.OVERRIDES) as server:
         yield server
 
 
+@pytest.fixture(scope="module")
+def opened(lab, chromium, tmp_path_factory):
+    """name -> the notebook's page as the browser rendered it (each notebook opened once)."""
+    pages = {}
+
+    def open_notebook(name):
+        if name not in pages:
+            profile = tmp_path_factory.mktemp("chromium")
+            pages[name] = RenderedNotebook(dump_dom(chromium, lab.notebook_url(name), profile))
+        return pages[name]
+    return open_notebook
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_shows_its_drawings_and_plots_on_first_open(path, lab, chromium, tmp_path):
+def test_notebook_shows_its_drawings_and_plots_on_first_open(path, lab, opened):
     cells, images = stored_outputs(path)
-    page = RenderedNotebook(dump_dom(chromium, lab.notebook_url(path.name), tmp_path / "profile"))
+    page = opened(path.name)
     assert page.cells == cells, \
         f"{path.name}: {page.cells} of {cells} cells on the page (server log:\n{lab.log_text()})"
     hidden = [m for m in page.output_mime_types if m == "text/plain"]
@@ -62,3 +77,12 @@ def test_notebook_shows_its_drawings_and_plots_on_first_open(path, lab, chromium
     assert not page.dirty_tabs, (
         f"{path.name} opens as modified: its metadata differs from what JupyterLab writes "
         f"(run make notebook NB=course/{path.name})")
+
+
+def test_file_browser_lists_the_notebooks_right_after_the_folders(opened):
+    # JupyterLab always lists folders first; the helpers live in folders (lib/, solutions/), so the
+    # notebooks come next, ahead of conftest.py and sanitize.cfg
+    listing = opened(NOTEBOOKS[0].name).listing
+    folders = sorted(p.name for p in (ROOT / "course").iterdir()
+                     if p.is_dir() and not p.name.startswith((".", "__")))
+    assert listing[:len(folders) + len(NOTEBOOKS)] == folders + [p.name for p in NOTEBOOKS], listing
