@@ -1,4 +1,5 @@
-"""mt.save / mt.load: round trips in .npz without pickle, and refusing anything that could run code."""
+"""mt.save / mt.load: round trips in .npz without pickle, and refusing anything that could run code
+(files crafted to break the loader: test_serialization_untrusted.py)."""
 import io
 import pickle
 import zipfile
@@ -99,3 +100,30 @@ def test_unsupported_values_and_foreign_archives(tmp_path):
     assert zipfile.is_zipfile(plain)
     with pytest.raises(ValueError, match='weights_only'):
         mt.load(plain, weights_only=False)
+
+
+def test_fortran_order_and_big_endian_arrays_load_as_numpy_saved_them():
+    fortran = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    big_endian = np.arange(4, dtype='>i4')
+    buffer = io.BytesIO()
+    mt.save({'f': fortran, 'b': big_endian}, buffer)
+    buffer.seek(0)
+    loaded = mt.load(buffer)
+    assert loaded['f'].flags.f_contiguous and np.array_equal(loaded['f'], fortran)
+    assert loaded['b'].dtype == np.int32 and loaded['b'].dtype.isnative
+    assert loaded['b'].tolist() == [0, 1, 2, 3]
+    buffer = io.BytesIO()                           # a tensor stored big-endian (as on s390x)
+    header = b'{"format": "minitorch-npz", "version": 1, "object": {"__tensor__": "t0"}}'
+    np.savez(buffer, __minitorch__=np.frombuffer(header, np.uint8), t0=big_endian)
+    buffer.seek(0)
+    t = mt.load(buffer)
+    assert t.dtype is mt.int32 and t.tolist() == [0, 1, 2, 3]
+
+
+def test_empty_and_scalar_tensors_round_trip():
+    buffer = io.BytesIO()
+    mt.save({'empty': mt.zeros(0, 3), 'scalar': mt.tensor(2.5), 'flag': mt.tensor([True])}, buffer)
+    buffer.seek(0)
+    loaded = mt.load(buffer)
+    assert loaded['empty'].shape == (0, 3) and loaded['scalar'].item() == 2.5
+    assert loaded['flag'].dtype is mt.bool and loaded['flag'].tolist() == [True]

@@ -97,21 +97,54 @@ class Optimizer:
         return {'state': state, 'param_groups': groups}
 
     def load_state_dict(self, state_dict):
+        """Restore what state_dict() saved.  Everything is checked, and every tensor copied, before
+        anything is assigned: a checkpoint that does not fit this optimizer (or a damaged one)
+        raises ValueError and leaves the optimizer as it was."""
+        def refuse(problem):
+            raise ValueError(f'{type(self).__name__}.load_state_dict: {problem}')
+
+        def kind(value):            # a hyper-parameter keeps its kind: a number stays a number
+            if isinstance(value, (tuple, list)):
+                return tuple(kind(v) for v in value)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            return 'number' if number else type(value)
+
+        if not (isinstance(state_dict, dict) and isinstance(state_dict.get('state'), dict)
+                and isinstance(state_dict.get('param_groups'), (list, tuple))):
+            refuse("expected a dict with 'state' (a dict) and 'param_groups' (a list), as "
+                   'state_dict() returns')
         groups = state_dict['param_groups']
         if len(groups) != len(self.param_groups):
-            raise ValueError(f'loaded state dict has {len(groups)} parameter groups but the optimizer '
-                             f'has {len(self.param_groups)}')
-        for i, (saved, own) in enumerate(zip(groups, self.param_groups)):
-            if len(saved['params']) != len(own['params']):
-                raise ValueError(f'loaded state dict group {i} has {len(saved["params"])} parameters '
-                                 f'but the optimizer group has {len(own["params"])}')
+            refuse(f'loaded state dict has {len(groups)} parameter groups but the optimizer has '
+                   f'{len(self.param_groups)}')
         by_index = {}
-        for saved, own in zip(groups, self.param_groups):
-            for i, p in zip(saved['params'], own['params']):
-                by_index[int(i)] = p
+        for i, (saved, own) in enumerate(zip(groups, self.param_groups)):
+            if not (isinstance(saved, dict) and isinstance(saved.get('params'), (list, tuple))):
+                refuse(f"parameter group {i} is not a dict with a 'params' list")
+            if len(saved['params']) != len(own['params']):
+                refuse(f'loaded state dict group {i} has {len(saved["params"])} parameters but the '
+                       f'optimizer group has {len(own["params"])}')
+            for index, p in zip(saved['params'], own['params']):
+                if type(index) is not int or index in by_index:
+                    refuse(f'group {i} names parameter {index!r}: expected distinct int positions')
+                by_index[index] = p
+            for key, value in saved.items():
+                if not isinstance(key, str):
+                    refuse(f'group {i} has key {key!r}: hyper-parameter names are str')
+                if key != 'params' and key in own and kind(value) != kind(own[key]):
+                    refuse(f'group {i}: hyper-parameter {key!r} is {value!r}; this optimizer '
+                           f'expects a value like {own[key]!r}')
         state = {}
         for key, values in state_dict['state'].items():
-            p = by_index[int(key)]
+            if type(key) is not int or key not in by_index or not isinstance(values, dict):
+                refuse(f'state entry {key!r} does not name a parameter of this optimizer with a '
+                       f'dict of its buffers (keys are the ints 0 to {len(by_index) - 1})')
+            p = by_index[key]
+            for name, value in values.items():
+                if isinstance(value, Tensor) and value.numel() != 1 and \
+                        tuple(value.shape) != tuple(p.shape):
+                    refuse(f"state {name!r} of parameter {key} has shape {list(value.shape)}; the "
+                           f"parameter's shape is {list(p.shape)}")
             state[p] = {k: _copied_state(v, p) for k, v in values.items()}
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != 'params'})
