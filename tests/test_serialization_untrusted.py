@@ -243,7 +243,7 @@ CASES = {
 }
 
 _CHILD = r'''
-import json, resource, sys
+import json, sys
 import numpy as np
 import minitorch as mt
 
@@ -253,8 +253,12 @@ def address_space():
 
 limited = sys.platform.startswith('linux')
 if limited:
+    import resource
     cap = address_space() + int(sys.argv[1])
-    resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 results = {}
 for name, path, kwargs in json.load(sys.stdin):
     try:
