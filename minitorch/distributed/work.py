@@ -3,14 +3,17 @@
 Every operation is started non-blocking; a blocking call is the same operation followed by wait().
 Waiting is a polling loop rather than MPI's own Wait so that a deadline can end it: a peer that never
 joins becomes a DistTimeoutError instead of a hang.  The loop first spins (the common case is done
-within microseconds), then yields the core to other processes, then sleeps a millisecond at a time.
+within microseconds), then offers the core to any other runnable process between tests (more ranks
+than cores), and only after seconds of waiting (a peer busy in a long computation, or stuck) sleeps a
+millisecond at a time — sleeping earlier would make this rank notice a peer's arrival late.
 """
+import os
 import time
 
 from .errors import DistTimeoutError
 
 SPIN_SECONDS = 1e-3         # test in a tight loop this long (lowest latency)
-YIELD_SECONDS = 50e-3       # then give up the core between tests (sleep(0)) until this long
+YIELD_SECONDS = 2.0         # then yield the core between tests (sched_yield) until this long
 SLEEP_SECONDS = 1e-3        # then sleep this long between tests
 
 
@@ -29,7 +32,10 @@ def wait_until(done, timeout, describe):
         if elapsed > YIELD_SECONDS:
             time.sleep(SLEEP_SECONDS)
         elif elapsed > SPIN_SECONDS:
-            time.sleep(0)
+            _yield()
+
+
+_yield = getattr(os, 'sched_yield', lambda: time.sleep(0))
 
 
 class Work:

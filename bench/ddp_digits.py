@@ -1,0 +1,143 @@
+"""The digits CNN of bench/digits.py trained on 1 process and with DistributedDataParallel on 2,
+and how much of DDP's all-reduce time hides behind backward.
+
+Epoch time: 1,437 training digits, a global batch of 32 (16 per rank on 2 ranks, so both runs take
+the same optimization steps), AdamW; best of 3 epochs.  Each rank is one process pinned to one BLAS
+thread; on a 2-core machine the two ranks have one core each.
+
+Hidden communication (2 ranks, one fixed batch, median of 40 steps): `local` is forward + backward
+under no_sync() (no communication), `comm` the all-reduces of DDP's buckets run alone, `ddp` forward +
+backward with averaging.  What DDP adds to a step is exposed = ddp - local; the rest of comm was
+hidden behind backward: hidden = comm - exposed.  `wait after backward` is the time from backward's
+end to the averaged gradients being written (from DDP's timeline).
+
+    python bench/ddp_digits.py         # launches itself with mpiexec -n 1 and -n 2
+"""
+import json
+import os
+import platform
+import sys
+import time
+
+import minitorch as mt
+import minitorch.distributed as dist
+from minitorch import nn, optim
+from minitorch.data import DataLoader, DistributedSampler, TensorDataset, load_digits_split
+from minitorch.nn.parallel import DistributedDataParallel as DDP
+from _timing import one_blas_thread, table
+
+GLOBAL_BATCH = 32
+EPOCHS = 3
+STEPS = 40
+
+
+def cnn():
+    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(256, 10))
+
+
+def epoch_times(world):
+    mt.manual_seed(0)
+    x_train, y_train, x_test, y_test = load_digits_split(seed=0)
+    train_set = TensorDataset(x_train.unsqueeze(1), y_train)
+    model = DDP(cnn()) if world > 1 else cnn()
+    opt = optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    sampler = DistributedSampler(train_set, seed=0)
+    loader = DataLoader(train_set, batch_size=GLOBAL_BATCH // world, sampler=sampler)
+    times = []
+    for epoch in range(EPOCHS):
+        sampler.set_epoch(epoch)
+        dist.barrier()
+        start = time.perf_counter()
+        for xb, yb in loader:
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(xb), yb).backward()
+            opt.step()
+        dist.barrier()
+        times.append(time.perf_counter() - start)
+    with mt.no_grad():
+        accuracy = (model(x_test.unsqueeze(1)).argmax(1) == y_test).float().mean().item()
+    return min(times), accuracy
+
+
+def hidden_communication(bucket_cap_mb):
+    mt.manual_seed(0)
+    x, y, _, _ = load_digits_split(seed=0)
+    xb, yb = x[:GLOBAL_BATCH // 2].unsqueeze(1), y[:GLOBAL_BATCH // 2]
+    model = DDP(cnn(), bucket_cap_mb=bucket_cap_mb)
+    flats = [mt.zeros(sum(p.numel() for p in b.params)) for b in model.reducer.buckets]
+
+    def step(sync=True):
+        model.zero_grad()
+        if sync:
+            nn.functional.cross_entropy(model(xb), yb).backward()
+            return
+        with model.no_sync():
+            nn.functional.cross_entropy(model(xb), yb).backward()
+
+    def comm():
+        for works in [dist.all_reduce(f, op=dist.ReduceOp.AVG, async_op=True) for f in flats]:
+            works.wait()
+
+    timings = {'local': [], 'comm': [], 'ddp': [], 'wait after backward': []}
+    for _ in range(STEPS):
+        for name, fn in [('local', lambda: step(sync=False)), ('comm', comm), ('ddp', step)]:
+            dist.barrier()
+            start = time.perf_counter()
+            fn()
+            timings[name].append(time.perf_counter() - start)
+        ends = {event: t for t, event, _ in model.timeline}
+        timings['wait after backward'].append(ends['written'] - ends['backward end'])
+    best = {name: min(values) for name, values in timings.items()}
+    best['buckets'] = len(model.reducer.buckets)
+    return best
+
+
+def worker():
+    dist.init_process_group('mpi')
+    world = dist.get_world_size()
+    with one_blas_thread():
+        seconds, accuracy = epoch_times(world)
+        overlap = [hidden_communication(cap) for cap in (25, 0.02)] if world > 1 else []
+    if dist.get_rank() == 0:
+        print(json.dumps({'world': world, 'epoch': seconds, 'accuracy': accuracy, 'overlap': overlap}))
+    dist.destroy_process_group()
+
+
+def report(runs):
+    print(f'digits CNN ({sum(p.numel() for p in cnn().parameters())} parameters), 1437 training '
+          f'digits, global batch {GLOBAL_BATCH}, AdamW; {platform.machine()} CPU, {os.cpu_count()} '
+          f'cores visible, one BLAS thread per process\n')
+    base = runs[0]['epoch']
+    table([[r['world'], f"{r['epoch']:.2f} s", f"{base / r['epoch']:.2f}x",
+            f"{r['accuracy']:.1%}"] for r in runs],
+          ['processes', f'epoch time (best of {EPOCHS})', 'speed-up', f'test accuracy after {EPOCHS}'])
+    rows = []
+    for cap, m in zip(('25 (default)', '0.02'), runs[-1]['overlap']):
+        exposed = m['ddp'] - m['local']
+        hidden = m['comm'] - exposed
+        rows.append([cap, m['buckets'], *(f"{m[k] * 1e3:.2f} ms" for k in ('local', 'comm', 'ddp')),
+                     f'{exposed * 1e3:.2f} ms', f'{m["wait after backward"] * 1e3:.2f} ms',
+                     f'{max(hidden, 0) / m["comm"]:.0%}'])
+    print(f'\nDDP on 2 processes, one batch of {GLOBAL_BATCH // 2} per rank (best of {STEPS} steps):')
+    table(rows, ['bucket_cap_mb', 'buckets', 'local fwd+bwd', 'comm alone', 'ddp fwd+bwd',
+                 'exposed', 'wait after backward', 'comm hidden'])
+
+
+def main():
+    if '--rank' in sys.argv:
+        worker()
+        return
+    runs = []
+    for world in (1, 2):
+        run = dist.launch(os.path.abspath(__file__), world, ['--rank'], timeout=600,
+                          env={'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'})
+        if run.returncode != 0:
+            sys.exit(run.stderr)
+        runs.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    report(runs)
+
+
+if __name__ == '__main__':
+    main()
