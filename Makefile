@@ -35,11 +35,11 @@ RUN_ENV := IPYKERNEL_CELL_NAME='<IPY-INPUT>' OMP_NUM_THREADS=1 \
 NBVAL := -p no:cacheprovider --nbval --nbval-current-env \
          --nbval-sanitize-with course/sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: help setup venv-rebuild dot lab test test-unit test-notebooks notebooks notebook bench clean
+.PHONY: help setup venv-rebuild dot lab test test-unit test-browser test-notebooks notebooks notebook bench clean
 
 help:
 	@echo "make lab         open the course in JupyterLab at notebook 00 (sets everything up first; PORT=8890 picks the port)"
-	@echo "make test        run the unit tests and every notebook under nbval"
+	@echo "make test        run the unit tests, open every notebook in headless chromium, run every notebook under nbval"
 	@echo "make notebooks   re-execute every notebook in place (maintainers)"
 	@echo "make notebook NB=course/01_numpy_backprop.ipynb   re-execute one"
 	@echo "make bench       run the benchmark scripts in bench/"
@@ -96,13 +96,25 @@ lab: setup $(LAB_OVERRIDES)
 $(LAB_OVERRIDES): tools/lab_settings.py $(STAMP)
 	$(PY) tools/lab_settings.py "$@"
 
-test: test-unit test-notebooks
+# Each part prints how long it took, so CI logs show where the time goes.
+test: test-unit test-browser test-notebooks
+
+BROWSER_TEST := tests/test_notebooks_open.py
+timed = start=$$(date +%s); $(2); status=$$?; \
+        echo "== $(1): $$(( $$(date +%s) - start )) s"; exit $$status
 
 test-unit: setup
-	$(RUN_ENV) MPLBACKEND=Agg $(PY) -m pytest tests -q
+	@echo "== unit tests: pytest tests"
+	@$(call timed,unit tests,$(RUN_ENV) MPLBACKEND=Agg $(PY) -m pytest tests -q --ignore=$(BROWSER_TEST))
+
+# every notebook opened in JupyterLab in headless chromium (skipped without chromium unless CI is set)
+test-browser: setup
+	@echo "== the notebooks in a real browser: pytest $(BROWSER_TEST)"
+	@$(call timed,browser test,$(PY) -m pytest $(BROWSER_TEST) -q -rs)
 
 test-notebooks: setup
-	$(RUN_ENV) $(PY) -m pytest $(NBVAL) -q $(NOTEBOOKS)
+	@echo "== notebooks under nbval: pytest --nbval course/*.ipynb"
+	@$(call timed,notebooks,$(RUN_ENV) $(PY) -m pytest $(NBVAL) -q $(NOTEBOOKS))
 
 # --- maintainers ----------------------------------------------------------------
 # Re-execute a notebook top to bottom in a fresh kernel, then normalise its JSON
