@@ -8,7 +8,7 @@ import builtins
 import numpy as np
 
 from . import dtypes
-from .backend import CPU, device as Device, default_device, device_of_array, rng_for
+from .backend import CPU, device as Device, default_device, device_of_array
 from .tensor import Tensor
 
 
@@ -46,11 +46,27 @@ def _host_array(data, keep_float64=False):
     array = np.asarray(data)
     if array.dtype == np.float64 and not keep_float64 and not isinstance(data, np.ndarray):
         array = array.astype(np.float32)
+    if array.dtype.kind == 'O' and _has_huge_int(data):
+        raise RuntimeError(f'tensor(): an integer in the data does not fit in int64 (the largest '
+                           f'integer dtype), e.g. {_has_huge_int(data)}; use a float (dtype='
+                           f'mt.float64) or smaller values')
     if array.dtype.kind in 'USO':
         raise TypeError(f'tensor(): could not make a tensor from {type(data).__name__} data with '
                         f'elements of dtype {array.dtype}; expected numbers (nested lists of numbers, '
                         f'or an array)')
     return array
+
+
+def _has_huge_int(data):
+    """The first Python int in (nested) data outside int64's range, or None."""
+    if isinstance(data, int) and not isinstance(data, bool):
+        return data if not -2 ** 63 <= data < 2 ** 63 else None
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            found = _has_huge_int(item)
+            if found is not None:
+                return found
+    return None
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
@@ -86,12 +102,18 @@ def from_dlpack(ext):
     return Tensor._make(device.xp.from_dlpack(ext), device)
 
 
-def _size(size):
-    if len(size) == 1 and not isinstance(size[0], int):
+def _size(size, op='zeros'):
+    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
+        if not hasattr(size[0], '__iter__'):
+            raise TypeError(f'{op}(): size must be integers or one tuple of integers, got '
+                            f'{type(size[0]).__name__} {size[0]!r}')
         size = tuple(size[0])
     for s in size:
-        if not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f'sizes must be non-negative integers, got {list(size)}')
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f'{op}(): sizes must be integers, got {type(s).__name__} {s!r} in '
+                            f'{list(size)}')
+        if s < 0:
+            raise ValueError(f'{op}(): sizes must be non-negative, got {list(size)}')
     return tuple(int(s) for s in size)
 
 
@@ -102,16 +124,20 @@ def _finish(array, device, requires_grad):
     return out
 
 
-def _factory(fill):
+def _factory(fill, doc):
     def factory(*size, dtype=None, device=None, requires_grad=False):
         dev = default_device(device)
         dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.default_float()
-        return _finish(getattr(dev.xp, fill)(_size(size), dtype=dt.np), dev, requires_grad)
-    factory.__name__ = fill
+        return _finish(getattr(dev.xp, fill)(_size(size, fill), dtype=dt.np), dev, requires_grad)
+    factory.__name__ = factory.__qualname__ = fill
+    factory.__doc__ = doc
     return factory
 
 
-zeros, ones, empty = _factory('zeros'), _factory('ones'), _factory('empty')
+zeros = _factory('zeros', 'A tensor of the given size filled with 0 (float32 unless dtype= says).')
+ones = _factory('ones', 'A tensor of the given size filled with 1 (float32 unless dtype= says).')
+empty = _factory('empty', 'A tensor of the given size whose values are not set (float32 unless '
+                          'dtype= says).')
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -130,8 +156,18 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """Numbers from start (0 by default) up to end (excluded), step apart."""
     if end is None:
         start, end = 0, start
+    for name, value in (('start', start), ('end', end), ('step', step)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f'arange(): {name} must be a number, got {type(value).__name__} '
+                            f'{value!r}')
+    if step == 0:
+        raise RuntimeError('arange(): step must be nonzero')
+    if (end - start) * step < 0:
+        raise RuntimeError(f'arange(): upper bound and larger bound inconsistent with step sign '
+                           f'(start {start}, end {end}, step {step})')
     dev = default_device(device)
     if dtype is None:
         is_float = builtins.any(isinstance(v, float) for v in (start, end, step))
@@ -153,57 +189,15 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(dev.xp.eye(n, m, dtype=dt.np), dev, requires_grad)
 
 
-# --- random ----------------------------------------------------------------------------------
-def _random(draw):
-    def factory(*size, dtype=None, device=None, requires_grad=False, generator=None):
-        dev = default_device(device)
-        dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.default_float()
-        if not dt.is_floating_point:
-            raise TypeError(f'{draw}: expected a floating point dtype, got {dt}')
-        rng = generator if generator is not None else rng_for(dev)
-        drawn_dtype = dt.np if dt.np.itemsize >= 4 else np.float32
-        array = getattr(rng, draw)(_size(size), dtype=drawn_dtype)
-        return _finish(array.astype(dt.np, copy=False), dev, requires_grad)
-    return factory
-
-
-rand = _random('random')
-rand.__name__ = 'rand'
-randn = _random('standard_normal')
-randn.__name__ = 'randn'
-
-
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False,
-            generator=None):
-    if high is None:
-        low, high = 0, low
-    if size is None:
-        raise TypeError('randint: size is required, e.g. mt.randint(0, 10, (3,))')
-    dev = default_device(device)
-    dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
-    rng = generator if generator is not None else rng_for(dev)
-    array = rng.integers(low, high, size=_size((size,) if isinstance(size, int) else (size,)))
-    return _finish(array.astype(dt.np), dev, requires_grad)
-
-
-def randperm(n, dtype=None, device=None, generator=None):
-    dev = default_device(device)
-    rng = generator if generator is not None else rng_for(dev)
-    dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
-    if hasattr(rng, 'permutation'):
-        order = rng.permutation(n)
-    else:       # CuPy's Generator has no permutation: sorting uniform draws gives a uniform one
-        order = dev.xp.argsort(rng.random(n))
-    return Tensor._make(order.astype(dt.np), dev)
-
-
 def _like(factory):
     def like(input, dtype=None, device=None, requires_grad=False):
         return factory(input.shape, dtype=dtype or input.dtype, device=device or input.device,
                        requires_grad=requires_grad)
-    like.__name__ = factory.__name__ + '_like'
+    like.__name__ = like.__qualname__ = factory.__name__ + '_like'
+    like.__doc__ = f'{factory.__name__}() with the shape (and by default dtype and device) of input.'
     return like
 
 
 zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
-rand_like, randn_like = _like(rand), _like(randn)
+
+from .ops.random import rand, randn, randint, randperm, rand_like, randn_like  # noqa: E402,F401

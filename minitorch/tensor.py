@@ -1,15 +1,18 @@
 """Tensor: an n-dimensional array (numpy on CPU, cupy on CUDA) plus what autograd needs.
 
 The array lives in `_data`; `grad_fn` is the Node that made the tensor (None for leaves); a leaf with
-`requires_grad=True` collects gradients in `.grad`.  Operators and methods delegate to the primitives in
-minitorch.ops (see the bottom of this file), so eager mode has exactly one definition of each op.
+`requires_grad=True` collects gradients in `.grad`.  The ops (x + y, x.exp(), x @ w, x.sum(), ...) are
+made from the one table in minitorch/ops/table.py (see the bottom of this file), so each op has exactly
+one definition, reached from its method's `__wrapped__`; conversions come from tensor_conversions.py.
 """
+import math
 import weakref
 
 import numpy as np
 
 from . import dtypes
 from .backend import CPU, device as Device
+from .tensor_conversions import TensorConversions
 
 
 class Size(tuple):
@@ -19,10 +22,8 @@ class Size(tuple):
         return f'minitorch.Size({list(self)})'
 
     def numel(self):
-        n = 1
-        for s in self:
-            n *= s
-        return n
+        """The number of elements a tensor of this shape has."""
+        return math.prod(self)
 
 
 def as_result_array(raw, device):
@@ -35,9 +36,14 @@ def as_result_array(raw, device):
     return xp.asarray(raw)
 
 
-class Tensor:
+class Tensor(TensorConversions):
+    """An n-dimensional array on a device (numpy on the CPU, CuPy on a GPU) that records, when asked,
+    the operations that made it, so that backward() can compute gradients.  Make one with
+    mt.tensor(data), mt.zeros(...), mt.randn(...) and the other factories."""
     __slots__ = ('_data', '_device', '_requires_grad', '_grad', 'grad_fn', '_output_nr', '_vc',
                  '__dict__', '__weakref__')
+    __array_priority__ = 1000       # numpy operands defer to Tensor: np.float32(2) * t is a Tensor
+    __array_ufunc__ = None
     # rarely set: class-level defaults keep making a tensor cheap (an instance sets its own)
     _base = None            # the tensor this one is a view of
     _accum = None           # weakref to this leaf's AccumulateGrad node
@@ -79,41 +85,51 @@ class Tensor:
     # --- metadata -----------------------------------------------------------------------------
     @property
     def shape(self):
+        """The size of each dim, as a minitorch.Size (a tuple)."""
         return Size(self._data.shape)
 
     def size(self, dim=None):
+        """The shape, or the size of one dim."""
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[self._wrap_dim(dim, 'size')]
 
     @property
     def ndim(self):
+        """The number of dims."""
         return self._data.ndim
 
     def dim(self):
+        """The number of dims."""
         return self._data.ndim
 
     def numel(self):
+        """The number of elements."""
         return int(self._data.size)
 
     nelement = numel
 
     @property
     def dtype(self):
+        """The type of the elements (mt.float32, mt.int64, ...)."""
         return dtypes.FROM_NUMPY[self._data.dtype]
 
     @property
     def device(self):
+        """Where the values live: device('cpu') or device('cuda', index)."""
         return self._device
 
     @property
     def is_cuda(self):
+        """Whether the tensor lives on a CUDA GPU."""
         return self._device.type == 'cuda'
 
     def is_floating_point(self):
+        """Whether the dtype is a floating point one."""
         return self._data.dtype.kind == 'f'
 
     def element_size(self):
+        """The size of one element in bytes."""
         return self._data.itemsize
 
     def _wrap_dim(self, dim, op):
@@ -123,6 +139,7 @@ class Tensor:
     # --- autograd state -----------------------------------------------------------------------
     @property
     def requires_grad(self):
+        """Whether gradients are computed for this tensor (set it on leaves)."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -139,11 +156,13 @@ class Tensor:
         self._requires_grad = flag
 
     def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place; returns self."""
         self.requires_grad = requires_grad
         return self
 
     @property
     def grad(self):
+        """The gradient backward() accumulated for this leaf (None before the first backward)."""
         return self._grad
 
     @grad.setter
@@ -154,14 +173,16 @@ class Tensor:
             if value.shape != self.shape:
                 raise RuntimeError(f'assigned grad has shape {tuple(value.shape)} but the tensor has '
                                    f'shape {tuple(self.shape)}')
-        self._grad = value
+        set_grad(self, value)
 
     @property
     def is_leaf(self):
+        """True for tensors no recorded op made (inputs, parameters)."""
         return self.grad_fn is None
 
     @property
     def retains_grad(self):
+        """Whether retain_grad() was called on this non-leaf."""
         return self._retains_grad
 
     def _accumulator(self):
@@ -193,9 +214,11 @@ class Tensor:
         else:
             self._vc[0] += 1
 
-    # --- conversions --------------------------------------------------------------------------
+    # --- conversions ---------------------------------------------------------------------------
     @property
     def data(self):
+        """The same values without history (a detached tensor sharing memory); assigning a tensor
+        to .data replaces the values behind this tensor."""
         return self.detach()
 
     @data.setter
@@ -205,31 +228,8 @@ class Tensor:
         self._data = other._data
         self._device = other._device
 
-    def numpy(self, force=False):
-        if self._device.type != 'cpu':
-            if not force:
-                raise TypeError(f"can't convert {self._device} tensor to numpy: copy it to host memory "
-                                f'first with .cpu() (or pass force=True)')
-            return self._device.backend.to_host(self._data)
-        if self._requires_grad and not force:
-            raise RuntimeError("can't call numpy() on a tensor that requires grad: use "
-                               'tensor.detach().numpy() instead')
-        return self._data
-
-    def _host(self):
-        return self._device.backend.to_host(self._data)
-
-    def item(self):
-        if self._data.size != 1:
-            raise RuntimeError(f'item(): a tensor with {self._data.size} elements (shape '
-                               f'{tuple(self.shape)}) cannot be converted to a Python number; '
-                               f'index one element first, e.g. x[0].item(), or reduce it (x.sum().item())')
-        return self._data.item()
-
-    def tolist(self):
-        return self._host().tolist()
-
     def __array__(self, dtype=None, copy=None):
+        """np.asarray(t): the values as a numpy array (CPU tensors without grad only)."""
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
 
@@ -269,7 +269,10 @@ class Tensor:
     def __format__(self, spec):
         if self._data.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError('unsupported format string passed to Tensor.__format__: only 0-d tensors '
+                            f'take a format spec ({spec!r}); format t.item() or t.tolist() instead')
+        return repr(self)
 
     __hash__ = object.__hash__
 
@@ -279,11 +282,13 @@ class Tensor:
 
     # --- history ------------------------------------------------------------------------------
     def detach(self):
+        """The same values (shared memory) without history: requires_grad=False, no grad_fn."""
         out = Tensor._make(self._data, self._device)
         out._vc = self._version_counter()
         return out
 
     def detach_(self):
+        """Detach self in place from the graph that made it; returns self."""
         if self._base is not None and self._base._requires_grad:
             raise RuntimeError('detach_() cannot be used on a view of a tensor that requires grad: use '
                                '.detach() to get a new tensor')
@@ -292,6 +297,7 @@ class Tensor:
         return self
 
     def retain_grad(self):
+        """Keep this non-leaf's gradient in .grad at the next backward()."""
         if self.grad_fn is None:
             return          # leaves keep their .grad anyway
         if not self._requires_grad:
@@ -337,8 +343,47 @@ class Tensor:
         return RemovableHandle(self._post_accumulate_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor with respect to the leaves that made it, and add it
+        into their .grad.
+
+        gradient: d(something)/d(self), needed when self is not a scalar (the default is 1).
+        retain_graph: keep the saved tensors, to call backward through this graph again.
+        create_graph: record the backward pass too, for higher-order gradients.
+        inputs: only accumulate into these leaves.
+        """
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
+    def where(self, condition, other):
+        """self where condition is True, other elsewhere: minitorch.where(condition, self, other)."""
+        from .ops.selection import where
+        return where(condition, self, other)
 
-from . import tensor_methods  # noqa: E402  (attaches operators and methods to Tensor)
+    @property
+    def T(self):
+        """Every dim reversed (the transpose of a matrix; a view)."""
+        from .ops.shape import full_transpose
+        return full_transpose(self)
+
+    @property
+    def mT(self):
+        """The last two dims swapped (a batch of transposed matrices; a view)."""
+        from .ops.shape import matrix_transpose
+        return matrix_transpose(self)
+
+    def __pos__(self):
+        return self
+
+
+def set_grad(tensor, value):
+    """tensor.grad = value (a Tensor or None), reported to dispatch modes (a static-graph tracer
+    records it as a state change)."""
+    tensor._grad = value
+    if _dispatch.INSTALLED[0]:
+        _dispatch.report_set_grad(tensor, value)
+
+
+from .autograd import dispatch as _dispatch  # noqa: E402
+from .ops.table import install_methods  # noqa: E402  (the ops' methods and operators)
+
+install_methods(Tensor)

@@ -248,7 +248,9 @@ def test_squeeze_unsqueeze_expand(device, data, seed):
     check_grad(lambda t: t.unsqueeze(new_dim), [x], device)
     check_grad(lambda t: t.expand(*target) * mt.arange(int(np.prod(target)), device=device)
                .reshape(target), [x], device)
-    check_grad(lambda t: t.expand(-1, *shape), [x], device)
+    check_grad(lambda t: t.expand(2, *shape), [x], device)
+    with pytest.raises(RuntimeError, match='leading, non-existing dimension'):
+        leaf(x, device).expand(-1, *shape)      # as PyTorch: -1 only keeps an existing dim
     check_grad(lambda t: mt.broadcast_to(t, target).sum(), [x], device)
 
 

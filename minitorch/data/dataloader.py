@@ -18,7 +18,7 @@ def default_collate(batch):
     tensor, and tuples / lists / dicts are collated field by field."""
     first = batch[0]
     if isinstance(first, Tensor):
-        from ..ops.shape_api import stack
+        from ..ops.shape import stack
         if any(t.requires_grad for t in batch):
             return stack(batch)
         xp = first.device.xp

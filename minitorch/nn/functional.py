@@ -8,13 +8,13 @@ import math
 
 from .. import dtypes
 from ..autograd import grad_mode
-from ..ops import math_api as M
+from ..ops.selection import where
+from ..ops.softmax import softmax as _softmax, log_softmax as _log_softmax
+from ..ops.unary import relu, tanh, sigmoid, rsqrt, erf  # noqa: F401  (F.relu, F.tanh, ...)
 from ..ops import nn_ops
 from ..ops.linalg import MatMul
 from .functional_loss import (mse_loss, l1_loss, nll_loss, cross_entropy,  # noqa: F401
                               binary_cross_entropy, binary_cross_entropy_with_logits)
-
-relu, tanh, sigmoid = M.relu, M.tanh, M.sigmoid
 
 
 def _pair(value, name, op):
@@ -26,11 +26,11 @@ def _pair(value, name, op):
 
 # --- activations -----------------------------------------------------------------------------
 def softmax(input, dim, dtype=None):
-    return M.softmax(input, dim, dtype=dtype)
+    return _softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim, dtype=None):
-    return M.log_softmax(input, dim, dtype=dtype)
+    return _log_softmax(input, dim, dtype=dtype)
 
 
 def logsigmoid(input):
@@ -38,11 +38,7 @@ def logsigmoid(input):
 
 
 def leaky_relu(input, negative_slope=0.01):
-    return M.where(input > 0, input, input * negative_slope)
-
-
-def erf(input):
-    return nn_ops.Erf.apply(input)
+    return where(input > 0, input, input * negative_slope)
 
 
 def gelu(input, approximate='none'):
@@ -89,7 +85,7 @@ def embedding(input, weight, padding_idx=None):
     out = weight[input]
     if padding_idx is not None:         # the padding row gets no gradient
         pad = (input == (padding_idx % weight.shape[0])).unsqueeze(-1)
-        out = M.where(pad, out.detach(), out)
+        out = where(pad, out.detach(), out)
     return out
 
 
@@ -110,7 +106,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                            f'the input, shape {list(input.shape)}')
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     centred = input - input.mean(dims, keepdim=True)
-    out = centred * M.rsqrt((centred * centred).mean(dims, keepdim=True) + eps)
+    out = centred * rsqrt((centred * centred).mean(dims, keepdim=True) + eps)
     if weight is not None:
         out = out * weight
     return out + bias if bias is not None else out
@@ -141,7 +137,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError('batch_norm: running_mean and running_var are needed in eval mode')
         centred = input - running_mean.reshape(view)
         var = running_var.reshape(view)
-    out = centred * M.rsqrt(var + eps)
+    out = centred * rsqrt(var + eps)
     if weight is not None:
         out = out * weight.reshape(view)
     return out + bias.reshape(view) if bias is not None else out
@@ -196,8 +192,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    if ceil_mode or return_indices:
-        raise NotImplementedError('max_pool2d: ceil_mode and return_indices are not supported')
+    """The largest value in each window of input (N, C, H, W) or (C, H, W); with
+    return_indices=True also where each came from (an index into the flattened H*W plane)."""
+    if ceil_mode:
+        raise NotImplementedError('max_pool2d: ceil_mode=True is not supported in minitorch; pad the '
+                                  'input instead')
     x, unbatched = _image_input(input, 'max_pool2d')
     kernel = _pair(kernel_size, 'kernel_size', 'max_pool2d')
     stride = kernel if stride is None else _pair(stride, 'stride', 'max_pool2d')
@@ -210,8 +209,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if oh < 1 or ow < 1:
         raise RuntimeError(f'max_pool2d: input of shape {list(input.shape)} is too small for a '
                            f'{kernel[0]}x{kernel[1]} window')
-    out = nn_ops.MaxPool2d.apply(x, kernel, stride, padding, dilation)
-    return out.squeeze(0) if unbatched else out
+    out, indices = nn_ops.MaxPool2d.apply(x, kernel, stride, padding, dilation)
+    if unbatched:
+        out, indices = out.squeeze(0), indices.squeeze(0)
+    return (out, indices) if return_indices else out
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):

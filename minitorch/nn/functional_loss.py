@@ -2,7 +2,7 @@
 reduction='mean' (the default), 'sum' or 'none', as in PyTorch."""
 import warnings
 
-from ..ops import math_api as M
+from ..ops.selection import where
 from ..ops import nn_ops
 from ..tensor import Tensor
 
@@ -74,7 +74,7 @@ def _check_range(target, n_classes, ignore_index, op):
 def _picked_and_weights(log_probs, target, weight, ignore_index):
     """-log p[target] per row, and each row's weight (0 where target == ignore_index)."""
     keep = target != ignore_index
-    safe = M.where(keep, target, 0)
+    safe = where(keep, target, 0)
     picked = -log_probs.gather(1, safe.unsqueeze(1)).squeeze(1)
     w = keep.to(log_probs.dtype)
     if weight is not None:

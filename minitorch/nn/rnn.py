@@ -9,7 +9,7 @@ Every weight and bias starts ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as 
 import math
 
 from ..creation import empty, zeros
-from ..ops.shape_api import stack
+from ..ops.shape import stack
 from . import functional as F
 from . import init
 from .module import Module

@@ -1,4 +1,5 @@
-"""Moving a tensor between devices; the gradient moves back."""
+"""Copies: to another device, to another dtype, or plain clones.  The gradient goes back the same way
+(to the source device, in the source dtype)."""
 from ..autograd.function import Primitive
 
 
@@ -16,3 +17,29 @@ class ToDevice(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return grad.to(ctx.source), None, None
+
+
+class Cast(Primitive):
+    """Change dtype; the gradient is cast back to the input's dtype."""
+
+    @staticmethod
+    def forward(ctx, a, np_dtype):
+        ctx.input_dtype = a.dtype
+        return a.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..dtypes import FROM_NUMPY
+        return grad.to(FROM_NUMPY[ctx.input_dtype]), None
+
+
+class Clone(Primitive):
+    """A copy with its own memory."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

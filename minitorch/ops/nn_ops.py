@@ -1,4 +1,4 @@
-"""Primitives that neural-network layers need: convolution via im2col, max pooling, erf, log-sigmoid.
+"""Primitives that neural-network layers need: convolution via im2col, max pooling, log-sigmoid.
 
 As everywhere in minitorch, forward works on raw arrays with their own array module (numpy or cupy)
 and backward is written with tensor operations, so it can be differentiated again.
@@ -132,7 +132,8 @@ class Conv2d(Primitive):
 
 
 class MaxPool2d(Primitive):
-    """The largest value of each window; the gradient goes to the element that won."""
+    """The largest value of each window, and where it was (the index into each flattened H*W plane,
+    as PyTorch's return_indices gives); the gradient goes to the element that won."""
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation):
@@ -148,43 +149,22 @@ class MaxPool2d(Primitive):
         rows = xp.arange(oh).reshape(oh, 1) * stride[0] + i * dilation[0] - padding[0]
         cols = xp.arange(ow) * stride[1] + j * dilation[1] - padding[1]
         ctx.meta = (x.shape,)
-        ctx.save_for_backward((rows * w + cols).reshape(n, c, oh * ow))
-        return values
+        index = (rows * w + cols).astype(xp.int64).reshape(n, c, oh, ow)
+        ctx.mark_non_differentiable(index)
+        ctx.save_for_backward(index)
+        return values, index        # the winners' flat positions: an output, read by backward
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, _grad_index):
         index, = ctx.saved_tensors
+        index = index.reshape(index.shape[0], index.shape[1], -1)
         (n, c, h, w), = ctx.meta
         from .indexing import scatter_add_into_zeros
         flat = scatter_add_into_zeros(grad.reshape(n, c, -1), index, 2, (n, c, h * w))
         return flat.reshape(n, c, h, w), None, None, None, None
 
 
-# --- elementwise pieces of activations and losses --------------------------------------------
-def _erf_array(xp, x):
-    """erf to ~1e-7 relative error (Numerical Recipes' Chebyshev fit of erfc); numpy has no erf."""
-    z = xp.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))
-    erfc = t * xp.exp(poly)
-    return (xp.sign(x) * (1.0 - erfc)).astype(x.dtype, copy=False)
-
-
-class Erf(Primitive):
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _erf_array(array_module(x), x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, = ctx.saved_tensors
-        return grad * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
-
-
+# --- elementwise pieces of losses ----------------------------------------------------------
 class LogSigmoid(Primitive):
     """log(sigmoid(x)) = -log(1 + exp(-x)), computed without overflow for large |x|."""
 

@@ -1,15 +1,25 @@
-"""Reductions over dims: sum, mean, max/min, var, logsumexp, softmax and friends.
+"""Reductions over dims: sum, mean, prod, max/min, amax/amin, argmax/argmin, var/std, all/any, cumsum.
 
-Each takes already-normalised dims (a sorted tuple) and keepdim; the Tensor methods in
-minitorch/tensor_methods.py parse the user's `dim=` and check it.
+Each public function parses `dim` (None or () for every dim, an int, or a tuple) and keepdim, then
+applies one primitive.  Backward rules put the reduced dims back with `expand_reduced`.
 """
+import warnings
+
+from .. import dtypes
 from ..autograd.function import Primitive
 from ..backend import array_module
+from ..return_types import values_indices
+from ..tensor import Tensor
 from ._grad_utils import expand_reduced, reduced_count
+from .shape_checks import wrap_dim, wrap_dims
+
+
+def reduction_dims(dim, ndim, op):
+    """dim=None or () -> every dim (as PyTorch's reductions); an int or tuple -> sorted dims."""
+    return wrap_dims(None if dim == () else dim, ndim, op)
 
 
 class Sum(Primitive):
-
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.meta = (a.shape, dims, keepdim)
@@ -22,11 +32,13 @@ class Sum(Primitive):
 
 
 class Mean(Primitive):
-
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.meta = (a.shape, dims, keepdim)
-        return array_module(a).mean(a, axis=dims, keepdims=keepdim)
+        xp = array_module(a)
+        if reduced_count(a.shape, dims) == 0:       # the mean of nothing is nan, quietly
+            return xp.full(_reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
+        return xp.mean(a, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -34,8 +46,11 @@ class Mean(Primitive):
         return expand_reduced(grad / reduced_count(shape, dims), shape, dims, keepdim), None, None
 
 
-class Prod(Primitive):
+def _reduced_shape(shape, dims, keepdim):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape) if keepdim or i not in dims)
 
+
+class Prod(Primitive):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.meta = (a.shape, dims, keepdim)
@@ -47,8 +62,15 @@ class Prod(Primitive):
     def backward(ctx, grad):
         a, y = ctx.saved_tensors
         shape, dims, keepdim = ctx.meta
-        # d prod / d a_i = prod / a_i (inputs are assumed nonzero, as in the simple formula)
-        return expand_reduced(grad * y, shape, dims, keepdim) / a, None, None
+        # d prod / d a_i = product of the others: prod / a_i where no element is 0; with one zero,
+        # the product of the nonzero elements at the zero and 0 elsewhere; with two or more, all 0
+        is_zero = a == 0
+        zeros = expand_reduced(is_zero.sum(dims, keepdim=keepdim), shape, dims, keepdim)
+        others = expand_reduced(_prod_dims(a.masked_fill(is_zero, 1), dims, keepdim), shape, dims,
+                                keepdim)
+        plain = expand_reduced(y, shape, dims, keepdim) / a.masked_fill(is_zero, 1)
+        local = plain.masked_fill(zeros > 0, 0) + others.masked_fill(~(is_zero & (zeros == 1)), 0)
+        return expand_reduced(grad, shape, dims, keepdim) * local, None, None
 
 
 class MaxAll(Primitive):
@@ -68,59 +90,13 @@ class MaxAll(Primitive):
         return grad * winners / winners.sum(), None
 
 
-class MaxDim(Primitive):
-    """max(dim) / min(dim): values and indices; the gradient goes to the index that won."""
+class Amax(Primitive):
+    """amax / amin over dims: the gradient is shared evenly among the elements that tie."""
 
     @staticmethod
-    def forward(ctx, a, dim, keepdim, largest):
+    def forward(ctx, a, dims, keepdim, largest):
         xp = array_module(a)
-        indices = xp.argmax(a, axis=dim) if largest else xp.argmin(a, axis=dim)
-        indices = xp.expand_dims(indices, dim)
-        values = xp.take_along_axis(a, indices, axis=dim)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        ctx.meta = (a.shape, dim, keepdim)
-        ctx.save_for_backward(indices)
-        return values, indices.astype(xp.int64)
-
-    @staticmethod
-    def backward(ctx, grad, _grad_indices):
-        indices, = ctx.saved_tensors
-        shape, dim, keepdim = ctx.meta
-        if not keepdim:
-            grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-        from .indexing import scatter_add_into_zeros
-        return scatter_add_into_zeros(grad, indices, dim, shape), None, None, None
-
-
-class Var(Primitive):
-
-    @staticmethod
-    def forward(ctx, a, dims, correction, keepdim):
-        ctx.meta = (a.shape, dims, correction, keepdim)
-        ctx.save_for_backward(a)
-        return array_module(a).var(a, axis=dims, ddof=correction, keepdims=keepdim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, = ctx.saved_tensors
-        shape, dims, correction, keepdim = ctx.meta
-        n = reduced_count(shape, dims)
-        centred = a - a.mean(dims, keepdim=True)
-        return expand_reduced(grad, shape, dims, keepdim) * centred * (2 / (n - correction)), \
-            None, None, None
-
-
-class LogSumExp(Primitive):
-
-    @staticmethod
-    def forward(ctx, a, dims, keepdim):
-        xp = array_module(a)
-        top = xp.max(a, axis=dims, keepdims=True)
-        top = xp.where(xp.isfinite(top), top, 0)
-        y = xp.log(xp.sum(xp.exp(a - top), axis=dims, keepdims=True)) + top
-        if not keepdim:
-            y = y.squeeze(dims)
+        y = (xp.max if largest else xp.min)(a, axis=dims, keepdims=keepdim)
         ctx.meta = (a.shape, dims, keepdim)
         ctx.save_for_backward(a, y)
         return y
@@ -129,54 +105,283 @@ class LogSumExp(Primitive):
     def backward(ctx, grad):
         a, y = ctx.saved_tensors
         shape, dims, keepdim = ctx.meta
-        y = expand_reduced(y, shape, dims, keepdim)
-        return expand_reduced(grad, shape, dims, keepdim) * (a - y).exp(), None, None
+        winners = (a == expand_reduced(y, shape, dims, keepdim)).to(grad.dtype)
+        share = winners / winners.sum(dims, keepdim=True)
+        return expand_reduced(grad, shape, dims, keepdim) * share, None, None, None
 
 
-class Softmax(Primitive):
+class MaxDim(Primitive):
+    """max(dim) / min(dim): values and indices; the gradient goes to the index that won.  The
+    indices are an output (not differentiable), and backward reads them from there."""
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a, dim, keepdim, largest):
         xp = array_module(a)
-        e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
-        y = e / xp.sum(e, axis=dim, keepdims=True)
-        ctx.dim = dim
-        ctx.save_for_backward(y)
+        scalar = a.ndim == 0
+        if scalar:
+            a = a.reshape(1)
+        indices = (xp.argmax if largest else xp.argmin)(a, axis=dim, keepdims=True)
+        values = xp.take_along_axis(a, indices, axis=dim)
+        indices = indices.astype(xp.int64, copy=False)
+        if scalar or not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        ctx.meta = (a.shape if not scalar else (), dim, keepdim)
+        ctx.mark_non_differentiable(indices)
+        ctx.save_for_backward(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, _grad_indices):
+        indices, = ctx.saved_tensors
+        shape, dim, keepdim = ctx.meta
+        if shape == ():
+            return grad, None, None, None
+        if not keepdim:
+            grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
+        from .indexing import scatter_add_into_zeros
+        return scatter_add_into_zeros(grad, indices, dim, shape), None, None, None
+
+
+class ArgExtreme(Primitive):
+    """argmax / argmin along one dim (int64 indices, not differentiable)."""
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, largest):
+        xp = array_module(a)
+        if a.ndim == 0:
+            return xp.zeros((), dtype=xp.int64)
+        found = (xp.argmax if largest else xp.argmin)(a, axis=dim, keepdims=keepdim)
+        return found.astype(xp.int64, copy=False)
+
+
+class Var(Primitive):
+    @staticmethod
+    def forward(ctx, a, dims, correction, keepdim):
+        ctx.meta = (a.shape, dims, correction, keepdim)
+        ctx.save_for_backward(a)
+        return _variance(a, dims, correction, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        shape, dims, correction, keepdim = ctx.meta
+        return expand_reduced(grad, shape, dims, keepdim) * _variance_slope(a, shape, dims,
+                                                                            correction), \
+            None, None, None
+
+
+class Std(Primitive):
+    """sqrt(var): a primitive of its own, so that a constant input gets a zero gradient, not nan."""
+
+    @staticmethod
+    def forward(ctx, a, dims, correction, keepdim):
+        ctx.meta = (a.shape, dims, correction, keepdim)
+        y = array_module(a).sqrt(_variance(a, dims, correction, keepdim))
+        ctx.save_for_backward(a, y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        y, = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+        a, y = ctx.saved_tensors
+        shape, dims, correction, keepdim = ctx.meta
+        outer = (grad / (2 * y)).masked_fill(y == 0, 0)
+        return expand_reduced(outer, shape, dims, keepdim) * _variance_slope(a, shape, dims,
+                                                                             correction), \
+            None, None, None
 
 
-class LogSoftmax(Primitive):
+def _variance(a, dims, correction, keepdim):
+    xp = array_module(a)
+    n = reduced_count(a.shape, dims)
+    if n - correction <= 0:
+        warnings.warn('var(): degrees of freedom is <= 0. Correction should be strictly less than '
+                      'the reduction factor (input numel divided by output numel).', stacklevel=6)
+        return xp.full(_reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
+    return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim)
 
+
+def _variance_slope(a, shape, dims, correction):
+    """d var / d a: 2 (a - mean) / (n - correction), nan where there are no degrees of freedom."""
+    n = reduced_count(shape, dims)
+    centred = a - a.mean(dims, keepdim=True)
+    return centred * (2 / (n - correction) if n - correction > 0 else float('nan'))
+
+
+class Cumsum(Primitive):
     @staticmethod
     def forward(ctx, a, dim):
-        xp = array_module(a)
-        shifted = a - xp.max(a, axis=dim, keepdims=True)
-        y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         ctx.dim = dim
-        ctx.save_for_backward(y)
-        return y
+        return array_module(a).cumsum(a, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        y, = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+        dim = ctx.dim
+        return grad.flip(dim).cumsum(dim).flip(dim), None
 
 
-def _nondifferentiable_reduction(name, reduce):
-    def forward(ctx, a, dims, keepdim):
-        return reduce(array_module(a), a, dims, keepdim)
-    return type(name, (Primitive,), {'differentiable': False,
-                                    'forward': staticmethod(forward)})
+class Logical(Primitive):
+    """all / any over dims (bool result, not differentiable)."""
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, every):
+        xp = array_module(a)
+        return (xp.all if every else xp.any)(a, axis=dims, keepdims=keepdim)
 
 
-All = _nondifferentiable_reduction('All', lambda xp, a, d, k: xp.all(a, axis=d, keepdims=k))
-Any = _nondifferentiable_reduction('Any', lambda xp, a, d, k: xp.any(a, axis=d, keepdims=k))
-ArgMax = _nondifferentiable_reduction(
-    'ArgMax', lambda xp, a, d, k: xp.argmax(a, axis=d, keepdims=k).astype(xp.int64))
-ArgMin = _nondifferentiable_reduction(
-    'ArgMin', lambda xp, a, d, k: xp.argmin(a, axis=d, keepdims=k).astype(xp.int64))
+# --- the public functions --------------------------------------------------------------------
+def _integers_as_int64(input, dtype):
+    if dtype is not None:
+        return input.to(dtypes.to_dtype(dtype))
+    if input._data.dtype.kind in 'biu' and input._data.dtype != dtypes.int64.np:
+        return input.to(dtypes.int64)       # sums of ints and bools are int64, as in PyTorch
+    return input
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """The sum over dim (an int, a tuple, or None/() for all); integers sum as int64."""
+    input = _integers_as_int64(input, dtype)
+    return Sum.apply(input, wrap_dims(None if dim == () else dim, input.ndim, "sum"), keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean over dim (an int, a tuple, or None/() for all); needs a floating point input."""
+    if dtype is not None:
+        input = input.to(dtypes.to_dtype(dtype))
+    if not input.is_floating_point():
+        raise RuntimeError(f'mean(): could not infer output dtype: input dtype is {input.dtype}; use '
+                           'a floating point tensor (x.float().mean()) or pass dtype=mt.float32')
+    return Mean.apply(input, reduction_dims(dim, input.ndim, 'mean'), keepdim)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """The product over dim (an int, or None for all); integers multiply as int64."""
+    input = _integers_as_int64(input, dtype)
+    return Prod.apply(input, reduction_dims(dim, input.ndim, 'prod'), keepdim)
+
+
+def _prod_dims(input, dims, keepdim):
+    """prod over already-normalised dims (what Prod's backward needs)."""
+    return Prod.apply(input, tuple(dims), keepdim)
+
+
+def max(input, dim=None, keepdim=False):
+    """max(): the largest element; max(dim): (values, indices) along dim; max(other): maximum."""
+    return _max_or_min(input, dim, keepdim, True, 'max')
+
+
+def min(input, dim=None, keepdim=False):
+    """min(): the smallest element; min(dim): (values, indices) along dim; min(other): minimum."""
+    return _max_or_min(input, dim, keepdim, False, 'min')
+
+
+def _max_or_min(input, dim, keepdim, largest, op):
+    if isinstance(dim, Tensor):
+        from .arithmetic import maximum, minimum
+        return (maximum if largest else minimum)(input, dim)       # max(a, b), elementwise
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f'{op}(): Expected reduction dim to be specified for input.numel() '
+                               f'== 0 (shape {list(input.shape)}). Specify the reduction dim with '
+                               f'the dim argument.')
+        return MaxAll.apply(input, largest)
+    d = wrap_dim(dim, input.ndim, op)
+    _refuse_empty(input, (d,), op)
+    values, indices = MaxDim.apply(input, d, keepdim, largest)
+    return values_indices(op, values, indices)
+
+
+def _refuse_empty(input, dims, op):
+    for d in dims:
+        if input.ndim and input.shape[d] == 0:
+            raise IndexError(f'{op}(): Expected reduction dim {d} to have non-zero size (shape '
+                             f'{list(input.shape)}): the largest of no values is undefined')
+
+
+def amax(input, dim=(), keepdim=False):
+    """The largest values over dim (an int, a tuple, or () for all); ties share the gradient."""
+    return _amax(input, dim, keepdim, True, 'amax')
+
+
+def amin(input, dim=(), keepdim=False):
+    """The smallest values over dim (an int, a tuple, or () for all); ties share the gradient."""
+    return _amax(input, dim, keepdim, False, 'amin')
+
+
+def _amax(input, dim, keepdim, largest, op):
+    dims = reduction_dims(dim, input.ndim, op)
+    _refuse_empty(input, dims, op)
+    return Amax.apply(input, dims, keepdim, largest)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """The index of the largest element along dim (of the flattened tensor when dim is None)."""
+    return _arg_extreme(input, dim, keepdim, True, 'argmax')
+
+
+def argmin(input, dim=None, keepdim=False):
+    """The index of the smallest element along dim (of the flattened tensor when dim is None)."""
+    return _arg_extreme(input, dim, keepdim, False, 'argmin')
+
+
+def _arg_extreme(input, dim, keepdim, largest, op):
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f'{op}(): Expected reduction dim to be specified for input.numel() '
+                               f'== 0.')
+        found = ArgExtreme.apply(input.reshape(-1), 0, False, largest)
+        return found.reshape((1,) * input.ndim) if keepdim else found
+    d = wrap_dim(dim, input.ndim, op)
+    _refuse_empty(input, (d,), op)
+    return ArgExtreme.apply(input, d, keepdim, largest)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased in (None, True) else 0
+
+
+def _var_input(input, op):
+    if not input.is_floating_point():
+        raise RuntimeError(f'{op}(): only floating point tensors have a variance; got {input.dtype}. '
+                           f'Convert first, e.g. x.float().{op}()')
+    return input
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """The variance over dim, dividing by N - correction (1 by default: Bessel's correction)."""
+    if isinstance(dim, bool):           # var(x, False): the old positional `unbiased`
+        dim, unbiased = None, dim
+    input = _var_input(input, 'var')
+    return Var.apply(input, reduction_dims(dim, input.ndim, 'var'),
+                     _correction(unbiased, correction), keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """The standard deviation over dim (sqrt of var); a constant input has a zero gradient."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    input = _var_input(input, 'std')
+    return Std.apply(input, reduction_dims(dim, input.ndim, 'std'),
+                     _correction(unbiased, correction), keepdim)
+
+
+def all(input, dim=None, keepdim=False):
+    """Whether every element (along dim) is nonzero: a bool tensor."""
+    return Logical.apply(input, reduction_dims(dim, input.ndim, 'all'), keepdim, True)
+
+
+def any(input, dim=None, keepdim=False):
+    """Whether any element (along dim) is nonzero: a bool tensor."""
+    return Logical.apply(input, reduction_dims(dim, input.ndim, 'any'), keepdim, False)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """The running sum along dim; integers (and bools) sum as int64."""
+    input = _integers_as_int64(input, dtype)
+    if input.ndim == 0:
+        wrap_dim(dim, 0, 'cumsum')
+        return input.clone()
+    return Cumsum.apply(input, wrap_dim(dim, input.ndim, 'cumsum'))

@@ -9,7 +9,7 @@ Adagrad: s += g^2;   p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(s) + eps)
 import math
 
 from ..creation import zeros_like, full_like
-from ..ops.math_api import maximum
+from ..ops.arithmetic import maximum
 from .optimizer import Optimizer
 
 

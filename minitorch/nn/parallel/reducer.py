@@ -16,7 +16,7 @@ import time
 
 from ...autograd import no_grad, queue_callback
 from ...creation import zeros
-from ...ops.shape_api import cat
+from ...ops.shape import cat
 from ... import distributed as dist
 
 
