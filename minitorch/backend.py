@@ -39,8 +39,14 @@ class Backend:
     def from_host(self, array, index):
         return array
 
+    def make_rng(self, index, seed):
+        """A new random generator of this backend's array module for device `index`."""
+        with self.use(index):
+            return self.xp.random.default_rng(seed)
+
     def new_rng(self, index, seed):
-        self._rngs[index] = np.random.default_rng(seed)
+        """(Re)start device `index`'s default generator from seed (None: from the OS)."""
+        self._rngs[index] = self.make_rng(index, seed)
 
     def use(self, index):
         """Context in which arrays are created on device `index`."""
@@ -115,10 +121,6 @@ class CudaBackend(Backend):
 
     def use(self, index):
         return self.xp.cuda.Device(index)
-
-    def new_rng(self, index, seed):
-        with self.use(index):
-            self._rngs[index] = self.xp.random.default_rng(seed)
 
 
 _BACKENDS = {'cpu': Backend(), 'cuda': CudaBackend()}

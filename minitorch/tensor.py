@@ -311,7 +311,7 @@ class Tensor(TensorConversions):
             tensor = ref()
             if tensor is not None:
                 g = grad if grad.grad_fn is not None else grad.detach()
-                tensor._grad = g.clone() if tensor._grad is None else tensor._grad + g
+                set_grad(tensor, g.clone() if tensor._grad is None else tensor._grad + g)
         self.grad_fn.register_prehook(self._output_nr, keep)
 
     def register_hook(self, hook):

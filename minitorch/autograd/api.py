@@ -1,5 +1,6 @@
 """backward() and grad(): the user-facing entry points to the engine."""
 from .engine import run_backward
+from ..tensor import set_grad
 
 
 def _as_list(x):
@@ -55,7 +56,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for leaf, g in zip(_as_list(inputs), results):
             if g is not None:
                 g = g if create_graph else g.detach()
-                leaf._grad = g if leaf._grad is None else leaf._grad + g
+                set_grad(leaf, g if leaf._grad is None else leaf._grad + g)
         return
     run_backward(roots, grads, retain_graph, create_graph)
 
@@ -89,3 +90,20 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f'grad: input {i} (shape {list(inputs[i].shape)}) was not used to '
                                    'compute the outputs; pass allow_unused=True to get None for it')
     return tuple(results)
+
+
+def zero_grad(tensors, set_to_none=True):
+    """Clear the .grad of each tensor: set it to None (the default, as PyTorch), or fill it with zeros
+    in place (set_to_none=False; a gradient that is part of a graph is detached first).  What
+    Module.zero_grad and Optimizer.zero_grad do."""
+    for t in tensors:
+        grad = t._grad
+        if grad is None:
+            continue
+        if set_to_none:
+            set_grad(t, None)
+        else:
+            if grad.grad_fn is not None:
+                grad = grad.detach()
+                set_grad(t, grad)
+            grad.zero_()

@@ -5,6 +5,7 @@ node runs once, when every gradient flowing into it has arrived and been summed.
 results into leaves' .grad; `grad` returns them instead and runs only the nodes on a path to its inputs.
 """
 from .thread_state import STATE
+from ..tensor import set_grad
 from .node import AccumulateGrad
 
 _CALLBACKS = []         # queued by queue_callback() during the running backward, run when it ends
@@ -153,8 +154,22 @@ def _run_pre_hooks(node, grads):
                 if grads[nr] is not None:
                     result = fn(grads[nr])
                     if result is not None:
-                        grads[nr] = result
+                        grads[nr] = _hook_result(fn, result, grads[nr], node)
     return grads
+
+
+def _hook_result(hook, result, grad, node):
+    """A hook's replacement gradient, checked: a tensor of the gradient's shape."""
+    from ..tensor import Tensor
+    name = getattr(hook, '__qualname__', None) or repr(hook)
+    if not isinstance(result, Tensor):
+        raise TypeError(f'the gradient hook {name} (on an output of {node.name()}) returned '
+                        f'{type(result).__name__}; a hook returns None or a gradient tensor')
+    if result._data.shape != grad._data.shape:
+        raise RuntimeError(f'the gradient hook {name} (on an output of {node.name()}) returned a '
+                           f'gradient of shape {list(result.shape)} for a tensor of shape '
+                           f'{list(grad.shape)}; a hook must return a gradient of the same shape')
+    return result
 
 
 def _capture(node, grads, capture, captured):
@@ -194,6 +209,8 @@ def _zeros(node, nr):
 
 
 def _accumulate(variable, grad, create_graph, handed_out):
+    """Add grad into variable.grad: set it the first time, add in place after (a new sum when the
+    graph of the gradient is being recorded).  Every change goes through set_grad or an op."""
     if not create_graph:
         grad = grad.detach()
     if variable._grad is None:
@@ -202,14 +219,13 @@ def _accumulate(variable, grad, create_graph, handed_out):
         data = grad._data
         if create_graph or (getattr(data, 'base', None) is None and id(data) not in handed_out):
             handed_out.add(id(data))
-            variable._grad = grad
+            set_grad(variable, grad)
         else:
-            variable._grad = grad.clone()
+            set_grad(variable, grad.clone())
     elif create_graph:
-        variable._grad = variable._grad + grad
+        set_grad(variable, variable._grad + grad)
     else:
-        variable._grad._data += grad._data
-        variable._grad._bump_version()
+        variable._grad.add_(grad)
     hooks = variable._post_accumulate_hooks
     if hooks:
         for hook in list(hooks):

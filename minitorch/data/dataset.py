@@ -79,15 +79,15 @@ class ConcatDataset(Dataset):
 
 
 def permutation(n, generator=None):
-    """A random order of range(n) as a list: from `generator` (a numpy Generator, or anything with
-    .permutation) when given, else from minitorch's seeded CPU generator (mt.manual_seed)."""
-    if generator is not None:
+    """A random order of range(n) as a list: from `generator` (an mt.Generator, or a numpy
+    Generator) when given, else from minitorch's seeded CPU generator (mt.manual_seed)."""
+    from ..ops.random import Generator, randperm
+    if generator is not None and not isinstance(generator, Generator):
         if not hasattr(generator, 'permutation'):
-            raise TypeError(f'generator must be a numpy Generator (np.random.default_rng(seed)), '
-                            f'got {type(generator).__name__}')
+            raise TypeError(f'generator must be an mt.Generator (mt.Generator().manual_seed(0)) or a '
+                            f'numpy Generator, got {type(generator).__name__}')
         return [int(i) for i in generator.permutation(n)]
-    from ..creation import randperm
-    return randperm(n).tolist()
+    return randperm(n, generator=generator).tolist()
 
 
 def random_split(dataset, lengths, generator=None):

@@ -12,8 +12,9 @@ modules it ran in (drawings group ops by module).
 from collections import namedtuple
 
 from ..autograd import grad_mode
+from ..autograd.api import zero_grad
 from ..autograd.scope import module_scope
-from ..tensor import Tensor
+from ..tensor import Tensor, set_grad
 from .parameter import Parameter
 
 
@@ -213,14 +214,8 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param.grad = param.grad.detach()
-                param.grad.zero_()
+        """Clear the .grad of every parameter: None by default, zeros with set_to_none=False."""
+        zero_grad(self.parameters(), set_to_none)
 
     # --- devices and dtypes -------------------------------------------------------------------
     def _apply(self, convert):
@@ -235,7 +230,7 @@ class Module:
                         if new is not tensor:
                             tensor.data = new
                         if tensor.grad is not None:
-                            tensor._grad = convert(tensor.grad)
+                            set_grad(tensor, convert(tensor.grad))
         return self
 
     def to(self, *args, **kwargs):

@@ -20,8 +20,3 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return 'Parameter containing:\n' + super().__repr__()
-
-    def __deepcopy__(self, memo):
-        copy = Parameter(Tensor._make(self._data.copy(), self._device), self._requires_grad)
-        memo[id(self)] = copy
-        return copy

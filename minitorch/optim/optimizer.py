@@ -7,6 +7,7 @@ averages, step counts).  `step()` updates every parameter that has a .grad, unde
 in-place ops (p.add_(...)) so the Parameter objects the model holds are the ones that change.
 """
 from ..autograd import grad_mode
+from ..autograd.api import zero_grad
 from ..tensor import Tensor
 
 
@@ -56,15 +57,8 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
-        for group in self.param_groups:
-            for p in group['params']:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = p.grad.detach()
-                    p.grad.zero_()
+        """Clear the .grad of every parameter: None by default, zeros with set_to_none=False."""
+        zero_grad([p for group in self.param_groups for p in group['params']], set_to_none)
 
     def step(self, closure=None):
         loss = None
