@@ -3,6 +3,7 @@ call fingerprints, timeouts).  The multi-process tests are in test_distributed_m
 import datetime
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -10,6 +11,7 @@ import minitorch as mt
 import minitorch.distributed as dist
 from minitorch.data import DataLoader, DistributedSampler, TensorDataset
 from minitorch.distributed import checks, launcher
+from minitorch.distributed.progress import ProgressThread
 from minitorch.distributed.work import Work, as_seconds
 
 
@@ -68,6 +70,34 @@ def test_a_peer_that_never_joins_times_out():
     with pytest.raises(dist.DistTimeoutError, match='all_reduce on rank 0 of 2 timed out after 0.05 s'):
         work.wait()
     assert not work.is_completed()
+
+
+def test_the_progress_thread_completes_work_while_this_thread_does_not_poll():
+    polls = []
+    work = Work('all_reduce', _Group(), poll=lambda: polls.append(1) or len(polls) >= 3)
+    progress = ProgressThread(interval=1e-4)
+    try:
+        progress.watch(work)
+        deadline = time.monotonic() + 5
+        while work.completed_at is None and time.monotonic() < deadline:
+            time.sleep(1e-3)
+    finally:
+        progress.close()
+    assert work.completed_at is not None and len(polls) == 3      # not polled again once done
+    assert work.wait() is True
+
+
+def test_an_error_met_by_the_progress_thread_is_raised_by_wait():
+    def poll():
+        raise dist.DistError('recv: rank 0 sent a float32 tensor of shape [2]')
+    work = Work('recv', _Group(), poll=poll)
+    progress = ProgressThread(interval=1e-4)
+    try:
+        progress.watch(work)
+        with pytest.raises(dist.DistError, match='rank 0 sent'):
+            work.wait()
+    finally:
+        progress.close()
 
 
 def test_timeouts_may_be_timedeltas():

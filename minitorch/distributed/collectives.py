@@ -108,7 +108,7 @@ def isend(tensor, dst, group=None, tag=0):
     pg = default_group(group, 'isend')
     _expect_tensor(tensor, 'isend')
     _expect_rank(pg, dst, 'isend', 'dst')
-    return _send(pg, tensor, dst, tag)
+    return _run(_send(pg, tensor, dst, tag), async_op=True)
 
 
 def irecv(tensor, src=None, group=None, tag=0):
@@ -117,7 +117,7 @@ def irecv(tensor, src=None, group=None, tag=0):
     _expect_tensor(tensor, 'irecv')
     if src is not None:
         _expect_rank(pg, src, 'irecv', 'src')
-    return Receive(pg, tensor, src, tag)
+    return _run(Receive(pg, tensor, src, tag), async_op=True)
 
 
 def send(tensor, dst, group=None, tag=0):
@@ -154,6 +154,8 @@ def _ops(group, tensor):
 
 def _run(work, async_op):
     if async_op:
+        if work._group.progress is not None and work.needs_progress:
+            work._group.progress.watch(work)
         return work
     work.wait()
     return None

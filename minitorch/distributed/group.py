@@ -4,6 +4,7 @@ init_process_group() is called once by every process of a job started by mpiexec
 COMM_WORLD (so minitorch's messages never meet any the user's own mpi4py code sends), remembers the
 backend and timeout, and makes an uncaught exception on any rank end all ranks.
 """
+import atexit
 import datetime
 import os
 import sys
@@ -11,6 +12,7 @@ import warnings
 
 from .errors import DistError, install_abort_on_error, load_mpi, remove_abort_on_error
 from .launcher import how_to_launch, launched_by_mpi
+from .progress import ProgressThread
 from .work import as_seconds
 
 DEFAULT_TIMEOUT = datetime.timedelta(minutes=30)    # PyTorch's default for CPU backends
@@ -19,13 +21,15 @@ BACKENDS = ('mpi', 'nccl')
 
 class ProcessGroup:
     """The ranks of one job and their communicator: `rank`, `size`, `backend`, `timeout` (seconds),
-    `checks` (the cross-rank call check of checks.py); `comm` is the mpi4py communicator."""
+    `checks` (the cross-rank call check of checks.py); `comm` is the mpi4py communicator;
+    `progress` the thread that advances operations in flight (progress.py), or None."""
 
-    def __init__(self, comm, backend, timeout, checks):
+    def __init__(self, comm, backend, timeout, checks, progress):
         self.comm = comm
         self.backend = backend
         self.timeout = timeout
         self.checks = checks
+        self.progress = progress
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
         self.nccl = None            # opened on the first collective on CUDA tensors (backend 'nccl')
@@ -59,9 +63,12 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     MPI = load_mpi()
     comm = MPI.COMM_WORLD.Dup()
     _check_expected(comm, world_size, rank)
-    checks = os.environ.get('MINITORCH_DISTRIBUTED_CHECKS', '1') not in ('0', 'false', 'False', '')
-    _WORLD = ProcessGroup(comm, backend, as_seconds(timeout or DEFAULT_TIMEOUT), checks)
+    checks = _flag('MINITORCH_DISTRIBUTED_CHECKS')
+    progress = ProgressThread() if _flag('MINITORCH_DISTRIBUTED_PROGRESS') and \
+        MPI.Query_thread() == MPI.THREAD_MULTIPLE else None
+    _WORLD = ProcessGroup(comm, backend, as_seconds(timeout or DEFAULT_TIMEOUT), checks, progress)
     install_abort_on_error(MPI.COMM_WORLD, _WORLD.rank, _WORLD.size)
+    atexit.register(destroy_process_group)      # runs before mpi4py finalizes MPI (registered earlier)
 
 
 def destroy_process_group(group=None):
@@ -70,6 +77,8 @@ def destroy_process_group(group=None):
     if _WORLD is None:
         return
     world, _WORLD = _WORLD, None
+    if world.progress:
+        world.progress.close()
     if world.nccl:
         world.nccl.destroy()
     world.comm.Free()
@@ -138,6 +147,10 @@ def _check_expected(comm, world_size, rank):
     if rank not in (-1, None) and rank != comm.Get_rank():
         raise DistError(f'init_process_group: rank={rank}, but MPI made this process rank '
                         f'{comm.Get_rank()}; leave rank out: MPI numbers the processes')
+
+
+def _flag(name):
+    return os.environ.get(name, '1') not in ('0', 'false', 'False', 'off', '')
 
 
 def _script():

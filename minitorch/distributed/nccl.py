@@ -138,6 +138,7 @@ class NcclComm:
                 with no_grad():
                     tensor.copy_(from_dlpack(array.reshape(tuple(tensor.shape))))
         work = Work(name, group, poll, [store], [tensor])
+        work.needs_progress = False
         work._buffers = (array, keep)
         return work
 

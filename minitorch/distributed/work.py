@@ -8,6 +8,7 @@ than cores), and only after seconds of waiting (a peer busy in a long computatio
 millisecond at a time — sleeping earlier would make this rank notice a peer's arrival late.
 """
 import os
+import threading
 import time
 
 from .errors import DistTimeoutError
@@ -43,21 +44,41 @@ class Work:
 
     wait() blocks until the operation has completed on this rank and its result is in the tensors;
     until then, the tensors it writes must not be read or changed.  is_completed() asks without
-    blocking."""
+    blocking.  completed_at is the time.perf_counter() at which the transfer was first seen complete
+    (by this thread or by the group's progress thread), None before."""
 
     def __init__(self, name, group, poll, on_complete=(), result=()):
         self._name = name
         self._group = group
         self._poll = poll                   # () -> True once the transfer is over
         self._on_complete = list(on_complete)   # run once by wait(): copy back, divide for AVG...
+        self._lock = threading.Lock()       # the progress thread polls too
         self._transferred = False
+        self._error = None
         self._finished = False
         self._result = list(result)
+        self.completed_at = None
+        self.needs_progress = True          # NCCL's work advances on the GPU by itself
 
     def is_completed(self):
-        if not self._transferred:
-            self._transferred = bool(self._poll())
-        return self._transferred
+        done = self._test()
+        if self._error is not None:
+            raise self._error
+        return done
+
+    def _test(self):
+        """Poll once, from any thread; an error is kept for the caller of is_completed() or wait()."""
+        with self._lock:
+            if self._transferred:
+                return True
+            try:
+                done = bool(self._poll())
+            except Exception as error:      # raised in the thread that waits, not the progress thread
+                self._error, done = error, True
+            if done:
+                self._transferred = True
+                self.completed_at = time.perf_counter()
+            return done
 
     def wait(self, timeout=None):
         """Block until done; `timeout` (seconds or timedelta) overrides the group's for this wait."""

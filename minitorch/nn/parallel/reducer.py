@@ -8,8 +8,11 @@ layers' gradients.  Buckets start strictly in index order, so that every rank st
 all-reduces in the same order.  An end-of-backward callback starts what is left, waits for every
 bucket and writes the averaged values into each parameter's .grad.
 
-Every step is recorded in `timeline` as (seconds, event, bucket): 'grad' (a gradient is ready),
-'start' (a bucket's all-reduce starts), 'backward end', 'done' (a bucket's all-reduce has
+MPI advances the all-reduces in flight while backward computes thanks to the process group's progress
+thread (minitorch/distributed/progress.py); each gradient hook polls them too.
+
+Every step is recorded in `timeline` as (seconds, event, bucket), in time order: 'grad' (a gradient
+is ready), 'start' (a bucket's all-reduce starts), 'backward end', 'done' (a bucket's all-reduce
 completed), 'written' (all averaged gradients are in .grad).
 """
 import time
@@ -103,11 +106,14 @@ class Reducer:
                                                             async_op=True)
 
     def _make_progress(self):
-        """Poll the all-reduces in flight: MPI moves them forward only inside MPI calls."""
+        """Poll the all-reduces in flight (the group's progress thread polls them too)."""
         for bucket in self.buckets[:self._next]:
             if not bucket.finished and bucket.work.is_completed():
-                bucket.finished = True
-                self._record('done', bucket.index)
+                self._mark_done(bucket)
+
+    def _mark_done(self, bucket):
+        bucket.finished = True
+        self.timeline.append((bucket.work.completed_at, 'done', bucket.index))
 
     # --- when backward has ended -----------------------------------------------------------------
     def _finish_pass(self):
@@ -120,10 +126,10 @@ class Reducer:
         for bucket in self.buckets:
             bucket.work.wait()
             if not bucket.finished:
-                bucket.finished = True
-                self._record('done', bucket.index)
+                self._mark_done(bucket)
         self._write_back()
         self._record('written', None)
+        self.timeline.sort(key=lambda event: event[0])
 
     def _fill_unused(self, bucket):
         missing = [p for i, p in enumerate(bucket.params) if i not in bucket.ready]
