@@ -1,6 +1,6 @@
 """Checkers for notebook 09's exercises (many processes).
 
-Each prints one line — "not done yet — hint: …", "✓ …" or "✗ <the mistake>: <hint>" — and returns
+Each prints one line ("not done yet — hint: …", "✓ …" or "✗ <the mistake>: <hint>") and returns
 None (not done), True (right) or False (wrong).  None of them raises.
 """
 import math
