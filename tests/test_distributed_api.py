@@ -62,7 +62,7 @@ def test_a_call_fingerprint_reads_back_as_words():
 
 
 class _Group:
-    rank, size, timeout = 0, 2, 0.05
+    rank, size, timeout, spin = 0, 2, 0.05, 1e-3
 
 
 def test_a_peer_that_never_joins_times_out():

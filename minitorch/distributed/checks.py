@@ -64,7 +64,8 @@ def check_same_call(group, code, op_name):
     everyone = np.empty((group.size, LENGTH), dtype=np.int64)
     request = group.comm.Iallgather(code, everyone)
     wait_until(request.Test, group.timeout,
-               lambda: f'{op_name} (checking the call) on rank {group.rank} of {group.size}')
+               lambda: f'{op_name} (checking the call) on rank {group.rank} of {group.size}',
+               group.spin)
     if (everyone == everyone[0]).all():
         return
     raise DistError(f'{op_name}: the ranks made different calls — {_by_rank(everyone)}. Every rank '

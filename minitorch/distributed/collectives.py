@@ -175,7 +175,7 @@ def _gather_bytes(group, payload):
 
 def _wait(group, request, what):
     wait_until(request.Test, group.timeout,
-               lambda: f'gathering {what} on rank {group.rank} of {group.size}')
+               lambda: f'gathering {what} on rank {group.rank} of {group.size}', group.spin)
 
 
 def _expect_tensor(tensor, where):

@@ -13,7 +13,7 @@ import warnings
 from .errors import DistError, install_abort_on_error, load_mpi, remove_abort_on_error
 from .launcher import how_to_launch, launched_by_mpi
 from .progress import ProgressThread
-from .work import as_seconds
+from .work import SPIN_SECONDS, as_seconds
 
 DEFAULT_TIMEOUT = datetime.timedelta(minutes=30)    # PyTorch's default for CPU backends
 BACKENDS = ('mpi', 'nccl')
@@ -22,7 +22,8 @@ BACKENDS = ('mpi', 'nccl')
 class ProcessGroup:
     """The ranks of one job and their communicator: `rank`, `size`, `backend`, `timeout` (seconds),
     `checks` (the cross-rank call check of checks.py); `comm` is the mpi4py communicator;
-    `progress` the thread that advances operations in flight (progress.py), or None."""
+    `progress` the thread that advances operations in flight (progress.py), or None; `spin` how long
+    a wait tests in a tight loop before it yields the core (work.py)."""
 
     def __init__(self, comm, backend, timeout, checks, progress):
         self.comm = comm
@@ -32,6 +33,7 @@ class ProcessGroup:
         self.progress = progress
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
+        self.spin = 0.0 if _oversubscribed(comm) else SPIN_SECONDS
         self.nccl = None            # opened on the first collective on CUDA tensors (backend 'nccl')
 
     def __repr__(self):
@@ -147,6 +149,16 @@ def _check_expected(comm, world_size, rank):
     if rank not in (-1, None) and rank != comm.Get_rank():
         raise DistError(f'init_process_group: rank={rank}, but MPI made this process rank '
                         f'{comm.Get_rank()}; leave rank out: MPI numbers the processes')
+
+
+def _oversubscribed(comm):
+    """More ranks on this machine than cores this process may use?"""
+    MPI = load_mpi()
+    local = comm.Split_type(MPI.COMM_TYPE_SHARED)
+    ranks_here = local.Get_size()
+    local.Free()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+    return ranks_here > (cores or 1)
 
 
 def _flag(name):

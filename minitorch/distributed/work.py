@@ -3,8 +3,8 @@
 Every operation is started non-blocking; a blocking call is the same operation followed by wait().
 Waiting is a polling loop rather than MPI's own Wait so that a deadline can end it: a peer that never
 joins becomes a DistTimeoutError instead of a hang.  The loop first spins (the common case is done
-within microseconds), then offers the core to any other runnable process between tests (more ranks
-than cores), and only after seconds of waiting (a peer busy in a long computation, or stuck) sleeps a
+within microseconds; not at all when there are more ranks than cores), then offers the core to any
+other runnable process between tests, and only after seconds of waiting (a peer busy in a long computation, or stuck) sleeps a
 millisecond at a time — sleeping earlier would make this rank notice a peer's arrival late.
 """
 import os
@@ -18,9 +18,11 @@ YIELD_SECONDS = 2.0         # then yield the core between tests (sched_yield) un
 SLEEP_SECONDS = 1e-3        # then sleep this long between tests
 
 
-def wait_until(done, timeout, describe):
+def wait_until(done, timeout, describe, spin=SPIN_SECONDS):
     """Call done() until it returns True; raise DistTimeoutError after `timeout` seconds (None: never).
-    `describe()` gives the words for the error."""
+    `describe()` gives the words for the error; `spin`: how long to test in a tight loop before
+    yielding (0 when there are more ranks than cores: a spinning rank would hold up the one it waits
+    for)."""
     if done():
         return
     start = time.monotonic()
@@ -32,7 +34,7 @@ def wait_until(done, timeout, describe):
                                    f'operation). The group cannot be used after this; end the processes.')
         if elapsed > YIELD_SECONDS:
             time.sleep(SLEEP_SECONDS)
-        elif elapsed > SPIN_SECONDS:
+        elif elapsed >= spin:
             _yield()
 
 
@@ -85,7 +87,7 @@ class Work:
         if self._finished:
             return True
         limit = self._group.timeout if timeout is None else as_seconds(timeout)
-        wait_until(self.is_completed, limit, self._describe)
+        wait_until(self.is_completed, limit, self._describe, self._group.spin)
         self._finished = True
         for step in self._on_complete:
             step()
