@@ -4,26 +4,34 @@ from .module import Module
 
 
 class ReLU(Module):
+    """max(x, 0) elementwise, as a module (F.relu)."""
     def forward(self, input):
+        """The activation applied elementwise to input (any shape); same shape out."""
         return F.relu(input)
 
 
 class Tanh(Module):
+    """tanh(x) elementwise, as a module (F.tanh)."""
     def forward(self, input):
+        """The activation applied elementwise to input (any shape); same shape out."""
         return F.tanh(input)
 
 
 class Sigmoid(Module):
+    """1 / (1 + exp(-x)) elementwise, as a module (F.sigmoid)."""
     def forward(self, input):
+        """The activation applied elementwise to input (any shape); same shape out."""
         return F.sigmoid(input)
 
 
 class LeakyReLU(Module):
+    """x where x >= 0, negative_slope * x elsewhere, as a module (F.leaky_relu)."""
     def __init__(self, negative_slope=0.01):
         super().__init__()
         self.negative_slope = negative_slope
 
     def forward(self, input):
+        """The activation applied elementwise to input (any shape); same shape out."""
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self):
@@ -31,11 +39,14 @@ class LeakyReLU(Module):
 
 
 class GELU(Module):
+    """x * Phi(x), Phi the standard normal CDF, as a module (F.gelu); approximate='tanh' uses the
+    tanh formula."""
     def __init__(self, approximate='none'):
         super().__init__()
         self.approximate = approximate
 
     def forward(self, input):
+        """The activation applied elementwise to input (any shape); same shape out."""
         return F.gelu(input, self.approximate)
 
     def extra_repr(self):
@@ -43,11 +54,15 @@ class GELU(Module):
 
 
 class Softmax(Module):
+    """exp(x) / sum(exp(x)) along dim, as a module (F.softmax): the values along dim are positive
+    and sum to 1.  Give dim; without it PyTorch's legacy choice is made (0 for 0-, 1- and 3-d
+    inputs, else 1)."""
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
     def forward(self, input):
+        """input (any shape) -> the same shape, normalized along self.dim."""
         return F.softmax(input, _dim(self.dim, input, 'Softmax'))
 
     def extra_repr(self):
@@ -55,11 +70,14 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
+    """log(softmax(x)) along dim, computed stably, as a module (F.log_softmax).  Give dim; without
+    it PyTorch's legacy choice is made (0 for 0-, 1- and 3-d inputs, else 1)."""
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
     def forward(self, input):
+        """input (any shape) -> the same shape, normalized along self.dim."""
         return F.log_softmax(input, _dim(self.dim, input, 'LogSoftmax'))
 
     def extra_repr(self):

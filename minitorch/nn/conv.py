@@ -31,10 +31,13 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Draw weight and bias afresh from the default initialisation (see the class)."""
         fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
         init.default_layer_init_(self.weight, self.bias, fan_in)
 
     def forward(self, input):
+        """input (N, in_channels, H, W) or (in_channels, H, W) -> (N, out_channels, H_out, W_out)
+        (or without N)."""
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
     def extra_repr(self):
@@ -50,6 +53,9 @@ class Conv2d(Module):
 
 
 class MaxPool2d(Module):
+    """The largest value in each kernel_size window, moved by stride (default: kernel_size), of
+    images (N, C, H, W) or (C, H, W), as a module (F.max_pool2d); ceil_mode=True is not supported.
+    return_indices=True also returns where each maximum came from."""
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):
         super().__init__()
@@ -61,6 +67,8 @@ class MaxPool2d(Module):
         self.padding, self.dilation = padding, dilation
 
     def forward(self, input):
+        """input (N, C, H, W) or (C, H, W) -> the window maxima (N, C, H_out, W_out), and their
+        indices into each H*W plane if return_indices."""
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             return_indices=self.return_indices)
 

@@ -62,45 +62,61 @@ def _draw(tensor, kind, generator):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill tensor in place with draws from U(a, b); returns it."""
     return _fill(tensor, _draw(tensor, 'uniform', generator) * (b - a) + a)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill tensor in place with draws from N(mean, std^2); returns it."""
     return _fill(tensor, _draw(tensor, 'normal', generator) * std + mean)
 
 
 def constant_(tensor, val):
+    """Fill tensor in place with val; returns it."""
     with grad_mode.no_grad():
         tensor.fill_(val)
     return tensor
 
 
 def zeros_(tensor):
+    """Fill tensor in place with zeros; returns it."""
     return constant_(tensor, 0)
 
 
 def ones_(tensor):
+    """Fill tensor in place with ones; returns it."""
     return constant_(tensor, 1)
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot initialisation: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)), in place;
+    returns tensor (at least 2-d: fan_in = size(1) * receptive field, fan_out = size(0) * receptive
+    field)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot initialisation: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)), in place;
+    returns tensor."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
+    """He initialisation: U(-b, b) with b = sqrt(3) * gain / sqrt(fan), in place; returns tensor.
+
+    a: the negative slope of leaky_relu (for the gain); mode: 'fan_in' (keeps the forward signal's
+    scale) or 'fan_out' (the gradients'); nonlinearity: what calculate_gain is asked about."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
+    """He initialisation: N(0, std^2) with std = gain / sqrt(fan), in place; returns tensor.  a,
+    mode and nonlinearity as in kaiming_uniform_."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
 

@@ -8,10 +8,12 @@ from .parameter import Parameter
 
 
 class Identity(Module):
+    """Returns its input unchanged; any constructor arguments are ignored."""
     def __init__(self, *args, **kwargs):
         super().__init__()
 
     def forward(self, input):
+        """input (any shape), returned unchanged."""
         return input
 
 
@@ -30,9 +32,11 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Draw weight and bias afresh from the default initialisation (see the class)."""
         init.default_layer_init_(self.weight, self.bias, self.in_features)
 
     def forward(self, input):
+        """input of shape (*, in_features) -> input @ weight.T + bias, shape (*, out_features)."""
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
@@ -48,6 +52,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input):
+        """input of shape (N, d1, ..., dk) -> dims start_dim..end_dim flattened into one."""
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self):
@@ -68,6 +73,7 @@ class Embedding(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Draw weight afresh from N(0, 1); the padding_idx row, if any, is set to zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             from ..autograd import no_grad
@@ -75,6 +81,8 @@ class Embedding(Module):
                 self.weight[self.padding_idx] = 0
 
     def forward(self, input):
+        """input: an integer tensor of indices, any shape -> weight[input], of shape (*input.shape,
+        embedding_dim); the padding_idx row gets no gradient."""
         return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self):
@@ -93,6 +101,8 @@ class Dropout(Module):
         self.p = p
 
     def forward(self, input):
+        """input with each element zeroed with probability p and the rest scaled by 1/(1-p) in
+        training mode; input itself in eval mode."""
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self):

@@ -29,6 +29,11 @@ class IncompatibleKeys(namedtuple('IncompatibleKeys', ['missing_keys', 'unexpect
 
 
 class Module:
+    """Base class of every layer and model (torch.nn.Module).
+
+    Subclass it: call super().__init__() first, assign Parameters and sub-modules as attributes in
+    __init__ (assignment registers them; buffers go through register_buffer), define forward(), and
+    call the module itself, model(x), to run forward."""
     training = True
 
     def __init__(self):
@@ -39,9 +44,13 @@ class Module:
         object.__setattr__(self, 'training', True)
 
     def forward(self, *args, **kwargs):
+        """What the module computes; every subclass defines it.  Call the module (model(x)) rather
+        than forward directly, so the ops are recorded as running inside this module."""
         raise NotImplementedError(f'{type(self).__name__} must define forward(self, ...) to be called')
 
     def __call__(self, *args, **kwargs):
+        """model(x): run forward(x) with the ops recorded as running in this module (drawings group
+        them by module).  minitorch has no forward hooks."""
         with module_scope(self):
             return self.forward(*args, **kwargs)
 
@@ -96,6 +105,8 @@ class Module:
         object.__delattr__(self, name)
 
     def register_parameter(self, name, param):
+        """Register param (an nn.Parameter, or None for an absent one) under name, as assigning
+        `self.name = param` does."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' as parameter '{name}' "
                             f'(nn.Parameter or None expected)')
@@ -104,6 +115,9 @@ class Module:
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
+        """Register a tensor that is state but not learned (BatchNorm's running mean) under name:
+        it moves with .to() and, if persistent, is saved in state_dict(); optimizers do not see it.
+        """
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' as buffer '{name}' "
                             f'(Tensor or None expected)')
@@ -114,6 +128,8 @@ class Module:
             self._non_persistent.add(name)
 
     def add_module(self, name, module):
+        """Register a sub-module (or None) under name, as `self.name = module` does; also named
+        register_module."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f'{type(module).__name__} is not a Module subclass')
         self._check_name(name, 'module')
@@ -130,6 +146,8 @@ class Module:
 
     # --- walking the tree ---------------------------------------------------------------------
     def named_modules(self, memo=None, prefix='', remove_duplicate=True):
+        """Yield (dotted name, module) for this module ('' or prefix) and every sub-module below
+        it, depth first; a module reached twice is yielded once unless remove_duplicate=False."""
         memo = set() if memo is None else memo
         if remove_duplicate:
             if id(self) in memo:
@@ -142,10 +160,12 @@ class Module:
                                                 remove_duplicate)
 
     def modules(self):
+        """Yield this module and every sub-module below it, each once."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self):
+        """Yield (name, module) for the direct sub-modules, each once."""
         seen = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
@@ -153,6 +173,7 @@ class Module:
                 yield name, module
 
     def children(self):
+        """Yield the direct sub-modules, each once."""
         for _, module in self.named_children():
             yield module
 
@@ -167,20 +188,30 @@ class Module:
                 yield (f'{module_prefix}.{name}' if module_prefix else name), value
 
     def named_parameters(self, prefix='', recurse=True, remove_duplicate=True):
+        """Yield ('fc.weight', parameter) for the parameters of this module and, with recurse=True,
+        of all its sub-modules; a shared parameter is yielded once unless remove_duplicate=False.
+        """
         yield from self._named_members('_parameters', prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
+        """Yield every parameter (of sub-modules too with recurse=True), each once: what an
+        optimizer takes, optim.SGD(model.parameters(), lr=0.1)."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_buffers(self, prefix='', recurse=True, remove_duplicate=True):
+        """Yield ('bn.running_mean', tensor) for the buffers of this module and, with recurse=True,
+        of all its sub-modules."""
         yield from self._named_members('_buffers', prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
+        """Yield every buffer (of sub-modules too with recurse=True), each once."""
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def get_submodule(self, target):
+        """The sub-module at a dotted path such as 'encoder.layers.0' ('' is this module); raises
+        AttributeError naming the missing part."""
         module = self
         for part in target.split('.') if target else []:
             if part not in module._modules:
@@ -198,6 +229,8 @@ class Module:
 
     # --- modes and gradients ------------------------------------------------------------------
     def train(self, mode=True):
+        """Set training mode (mode=True) or evaluation mode on this module and all sub-modules;
+        Dropout and BatchNorm behave differently in each.  Returns self."""
         if not isinstance(mode, bool):
             raise ValueError(f'train(mode): mode must be a bool, got {mode!r}')
         object.__setattr__(self, 'training', mode)
@@ -206,9 +239,12 @@ class Module:
         return self
 
     def eval(self):
+        """Set evaluation mode (train(False)): Dropout passes values through, BatchNorm uses its
+        running statistics.  Returns self."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
+        """Set requires_grad of every parameter (False freezes the module); returns self."""
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
@@ -245,21 +281,27 @@ class Module:
         return self._apply(convert)
 
     def cpu(self):
+        """Move parameters and buffers to the CPU in place; returns self."""
         return self.to('cpu')
 
     def cuda(self, device=None):
+        """Move parameters and buffers to a CUDA GPU in place (device: an index, a device or None
+        for the current one); returns self."""
         return self.to('cuda' if device is None else
                        (f'cuda:{device}' if isinstance(device, int) else device))
 
     def double(self):
+        """Cast floating point parameters and buffers to float64 in place; returns self."""
         from .. import dtypes
         return self.to(dtypes.float64)
 
     def float(self):
+        """Cast floating point parameters and buffers to float32 in place; returns self."""
         from .. import dtypes
         return self.to(dtypes.float32)
 
     def half(self):
+        """Cast floating point parameters and buffers to float16 in place; returns self."""
         from .. import dtypes
         return self.to(dtypes.float16)
 
@@ -312,6 +354,8 @@ class Module:
 
     # --- printing -----------------------------------------------------------------------------
     def extra_repr(self):
+        """The text printed inside this module's parentheses by repr(), e.g. 'in_features=2,
+        out_features=3'; subclasses override it ('' here)."""
         return ''
 
     def __repr__(self):

@@ -8,6 +8,9 @@ from .parameter import Parameter
 
 
 class LayerNorm(Module):
+    """Normalize each sample over its last dims (normalized_shape) to mean 0 and variance 1
+    (biased), then scale by weight and shift by bias (learned, of shape normalized_shape, when
+    elementwise_affine=True).  eps is added to the variance."""
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
                  dtype=None):
         super().__init__()
@@ -22,6 +25,7 @@ class LayerNorm(Module):
             self.register_parameter('bias', None)
 
     def forward(self, input):
+        """input of shape (*, *normalized_shape) -> the same shape, normalized over those dims."""
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -54,6 +58,9 @@ class BatchNorm1d(Module):
                 self.register_buffer(name, None)
 
     def forward(self, input):
+        """input (N, C) or (N, C, L) -> the same shape, each channel normalized (batch statistics
+        in training, which also updates the running ones; in eval mode the running statistics, when
+        tracked), then scaled and shifted."""
         if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
             raise ValueError(f'BatchNorm1d({self.num_features}): expected input of shape (N, '
                              f'{self.num_features}) or (N, {self.num_features}, L), got '

@@ -53,6 +53,8 @@ def _check_step(name, input, input_size):
 
 
 class RNNCell(Module):
+    """One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (nonlinearity='relu'
+    uses relu)."""
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity='tanh', device=None,
                  dtype=None):
         super().__init__()
@@ -63,6 +65,8 @@ class RNNCell(Module):
         _reset(self, hidden_size)
 
     def forward(self, input, hx=None):
+        """input (N, input_size) or (input_size,), hx the hidden state of the matching shape with
+        hidden_size (zeros if None) -> the next hidden state h'."""
         _check_step('RNNCell', input, self.input_size)
         if hx is None:
             hx = zeros(*input.shape[:-1], self.hidden_size, dtype=input.dtype, device=input.device)
@@ -76,6 +80,8 @@ class RNNCell(Module):
 
 
 class LSTMCell(Module):
+    """One step of an LSTM: gates i, f, g, o = split(x W_ih^T + b_ih + h W_hh^T + b_hh, 4); c' =
+    sigmoid(f) * c + sigmoid(i) * tanh(g) and h' = sigmoid(o) * tanh(c')."""
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
@@ -83,6 +89,8 @@ class LSTMCell(Module):
         _reset(self, hidden_size)
 
     def forward(self, input, hx=None):
+        """input (N, input_size) or (input_size,), hx = (h, c) of the matching shape with
+        hidden_size (zeros if None) -> the next (h', c')."""
         _check_step('LSTMCell', input, self.input_size)
         if hx is None:
             h = zeros(*input.shape[:-1], self.hidden_size, dtype=input.dtype, device=input.device)
@@ -166,7 +174,9 @@ def _hidden(state):
 
 
 class RNN(_RNNBase):
-    """forward(input, h_0=None) -> (output, h_n); output holds the last layer's h at every step."""
+    """An Elman RNN of num_layers layers run over a sequence, the RNNCell formula at each step
+    (torch.nn.RNN; bidirectional is not supported): forward(input, h_0=None) -> (output, h_n).
+    dropout applies between layers in training."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
@@ -176,6 +186,10 @@ class RNN(_RNNBase):
                          bidirectional, device, dtype)
 
     def forward(self, input, hx=None):
+        """input (L, N, input_size) ((N, L, input_size) with batch_first, or unbatched (L,
+        input_size)), hx = h_0 (num_layers, N, hidden_size) or None for zeros -> (output, h_n):
+        output holds the last layer's hidden state at every step, (L, N, hidden_size) laid out as
+        the input; h_n the final state of each layer."""
         x, unbatched = self._sequence(input)
         h0 = self._initial(x, hx)
         act = _nonlinearity(self.nonlinearity)
@@ -189,10 +203,16 @@ class RNN(_RNNBase):
 
 
 class LSTM(_RNNBase):
-    """forward(input, (h_0, c_0)=None) -> (output, (h_n, c_n))."""
+    """An LSTM of num_layers layers run over a sequence, the LSTMCell formula at each step
+    (torch.nn.LSTM; bidirectional is not supported): forward(input, (h_0, c_0)=None) ->
+    (output, (h_n, c_n)).  dropout applies between layers in training."""
     gates = 4
 
     def forward(self, input, hx=None):
+        """input (L, N, input_size) ((N, L, input_size) with batch_first, or unbatched (L,
+        input_size)), hx = (h_0, c_0), each (num_layers, N, hidden_size), or None for zeros ->
+        (output, (h_n, c_n)): output holds the last layer's h at every step, laid out as the input;
+        h_n and c_n the final states of each layer."""
         x, unbatched = self._sequence(input)
         h0, c0 = (None, None) if hx is None else hx
         h0, c0 = self._initial(x, h0), self._initial(x, c0)
