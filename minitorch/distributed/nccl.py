@@ -81,44 +81,54 @@ class NcclComm:
     def destroy(self):
         self.comm.destroy()
 
+    def _on_device(self):
+        """NCCL calls and their stream belong to this rank's GPU, whatever the current device is."""
+        import cupy
+        return cupy.cuda.Device(self.device_index)
+
     # --- the operations: (group, tensors...) -> Work, as in mpi_ops ------------------------------
     def all_reduce(self, group, tensor, op):
-        array, direct = _device_array(tensor)
-        stream = _stream()
-        self.comm.allReduce(array.data.ptr, array.data.ptr, array.size, _dtype(tensor),
-                            _op(op, tensor), stream.ptr)
-        return self._finish('all_reduce', group, stream, tensor, array, direct, op)
+        with self._on_device():
+            array, direct = _device_array(tensor)
+            stream = _stream()
+            self.comm.allReduce(array.data.ptr, array.data.ptr, array.size, _dtype(tensor),
+                                _op(op, tensor), stream.ptr)
+            return self._finish('all_reduce', group, stream, tensor, array, direct, op)
 
     def reduce(self, group, tensor, dst, op):
-        array, direct = _device_array(tensor)
-        stream = _stream()
-        self.comm.reduce(array.data.ptr, array.data.ptr, array.size, _dtype(tensor), _op(op, tensor),
-                         dst, stream.ptr)
-        return self._finish('reduce', group, stream, tensor, array, direct,
-                            op if group.rank == dst else None)
+        with self._on_device():
+            array, direct = _device_array(tensor)
+            stream = _stream()
+            self.comm.reduce(array.data.ptr, array.data.ptr, array.size, _dtype(tensor), _op(op, tensor),
+                             dst, stream.ptr)
+            return self._finish('reduce', group, stream, tensor, array, direct,
+                                op if group.rank == dst else None)
 
     def broadcast(self, group, tensor, src):
-        array, direct = _device_array(tensor)
-        stream = _stream()
-        self.comm.bcast(array.data.ptr, array.size, _dtype(tensor), src, stream.ptr)
-        return self._finish('broadcast', group, stream, tensor, array, direct)
+        with self._on_device():
+            array, direct = _device_array(tensor)
+            stream = _stream()
+            self.comm.bcast(array.data.ptr, array.size, _dtype(tensor), src, stream.ptr)
+            return self._finish('broadcast', group, stream, tensor, array, direct)
 
     def all_gather_into_tensor(self, group, output, input):
-        source, _ = _device_array(input)
-        target, direct = _device_array(output)
-        stream = _stream()
-        self.comm.allGather(source.data.ptr, target.data.ptr, source.size, _dtype(input), stream.ptr)
-        return self._finish('all_gather_into_tensor', group, stream, output, target, direct,
-                            keep=source)
+        with self._on_device():
+            source, _ = _device_array(input)
+            target, direct = _device_array(output)
+            stream = _stream()
+            self.comm.allGather(source.data.ptr, target.data.ptr, source.size, _dtype(input), stream.ptr)
+            return self._finish('all_gather_into_tensor', group, stream, output, target, direct,
+                                keep=source)
 
     def reduce_scatter_tensor(self, group, output, input, op):
-        source, _ = _device_array(input)
-        target, direct = _device_array(output)
-        stream = _stream()
-        self.comm.reduceScatter(source.data.ptr, target.data.ptr, target.size, _dtype(output),
-                                _op(op, output), stream.ptr)
-        return self._finish('reduce_scatter_tensor', group, stream, output, target, direct, op,
-                            keep=source)
+        with self._on_device():
+            source, _ = _device_array(input)
+            target, direct = _device_array(output)
+            stream = _stream()
+            self.comm.reduceScatter(source.data.ptr, target.data.ptr, target.size, _dtype(output),
+                                    _op(op, output), stream.ptr)
+            return self._finish('reduce_scatter_tensor', group, stream, output, target, direct, op,
+                                keep=source)
 
     def _finish(self, name, group, stream, tensor, array, direct, op=None, keep=None):
         import cupy
