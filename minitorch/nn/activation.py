@@ -5,6 +5,7 @@ from .module import Module
 
 class ReLU(Module):
     """max(x, 0) elementwise, as a module (F.relu)."""
+
     def forward(self, input):
         """The activation applied elementwise to input (any shape); same shape out."""
         return F.relu(input)
@@ -12,6 +13,7 @@ class ReLU(Module):
 
 class Tanh(Module):
     """tanh(x) elementwise, as a module (F.tanh)."""
+
     def forward(self, input):
         """The activation applied elementwise to input (any shape); same shape out."""
         return F.tanh(input)
@@ -19,6 +21,7 @@ class Tanh(Module):
 
 class Sigmoid(Module):
     """1 / (1 + exp(-x)) elementwise, as a module (F.sigmoid)."""
+
     def forward(self, input):
         """The activation applied elementwise to input (any shape); same shape out."""
         return F.sigmoid(input)
@@ -26,6 +29,7 @@ class Sigmoid(Module):
 
 class LeakyReLU(Module):
     """x where x >= 0, negative_slope * x elsewhere, as a module (F.leaky_relu)."""
+
     def __init__(self, negative_slope=0.01):
         super().__init__()
         self.negative_slope = negative_slope
@@ -41,6 +45,7 @@ class LeakyReLU(Module):
 class GELU(Module):
     """x * Phi(x), Phi the standard normal CDF, as a module (F.gelu); approximate='tanh' uses the
     tanh formula."""
+
     def __init__(self, approximate='none'):
         super().__init__()
         self.approximate = approximate
@@ -57,6 +62,7 @@ class Softmax(Module):
     """exp(x) / sum(exp(x)) along dim, as a module (F.softmax): the values along dim are positive
     and sum to 1.  Give dim; without it PyTorch's legacy choice is made (0 for 0-, 1- and 3-d
     inputs, else 1)."""
+
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
@@ -72,6 +78,7 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """log(softmax(x)) along dim, computed stably, as a module (F.log_softmax).  Give dim; without
     it PyTorch's legacy choice is made (0 for 0-, 1- and 3-d inputs, else 1)."""
+
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim

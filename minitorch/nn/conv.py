@@ -56,6 +56,7 @@ class MaxPool2d(Module):
     """The largest value in each kernel_size window, moved by stride (default: kernel_size), of
     images (N, C, H, W) or (C, H, W), as a module (F.max_pool2d); ceil_mode=True is not supported.
     return_indices=True also returns where each maximum came from."""
+
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):
         super().__init__()

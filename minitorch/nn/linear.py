@@ -9,6 +9,7 @@ from .parameter import Parameter
 
 class Identity(Module):
     """Returns its input unchanged; any constructor arguments are ignored."""
+
     def __init__(self, *args, **kwargs):
         super().__init__()
 

@@ -21,6 +21,7 @@ class _WeightedLoss(_Loss):
 class MSELoss(_Loss):
     """Mean squared error (input - target)^2, reduced by reduction='mean' | 'sum' | 'none'
     (F.mse_loss)."""
+
     def forward(self, input, target):
         """The loss of input against target (0-d unless reduction='none'); see the class."""
         return F.mse_loss(input, target, reduction=self.reduction)
@@ -29,6 +30,7 @@ class MSELoss(_Loss):
 class L1Loss(_Loss):
     """Mean absolute error |input - target|, reduced by reduction='mean' | 'sum' | 'none'
     (F.l1_loss)."""
+
     def forward(self, input, target):
         """The loss of input against target (0-d unless reduction='none'); see the class."""
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -38,6 +40,7 @@ class NLLLoss(_WeightedLoss):
     """Negative log-likelihood -input[n, target[n]] for input holding log-probabilities
     (F.nll_loss). weight (C,) weighs each class; targets equal to ignore_index count for nothing;
     'mean' divides by the sum of the weights used."""
+
     def __init__(self, weight=None, ignore_index=-100, reduction='mean'):
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
@@ -51,6 +54,7 @@ class CrossEntropyLoss(_WeightedLoss):
     """log_softmax over the class dim followed by NLLLoss (F.cross_entropy): input holds raw scores
     (N, C) or (C,) or (N, C, d1, ...); target class indices, or class probabilities of input's
     shape.  label_smoothing=eps mixes eps/C of every class into the target."""
+
     def __init__(self, weight=None, ignore_index=-100, reduction='mean', label_smoothing=0.0):
         super().__init__(weight, reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
@@ -64,6 +68,7 @@ class CrossEntropyLoss(_WeightedLoss):
 class BCELoss(_WeightedLoss):
     """Binary cross-entropy -(t log p + (1 - t) log(1 - p)) for probabilities p
     (F.binary_cross_entropy); each log is clamped at -100."""
+
     def forward(self, input, target):
         """The loss of input against target (0-d unless reduction='none'); see the class."""
         return F.binary_cross_entropy(input, target, self.weight, self.reduction)
@@ -72,6 +77,7 @@ class BCELoss(_WeightedLoss):
 class BCEWithLogitsLoss(_WeightedLoss):
     """BCELoss on sigmoid(input), computed stably from the logits
     (F.binary_cross_entropy_with_logits); pos_weight scales the loss of positive targets."""
+
     def __init__(self, weight=None, reduction='mean', pos_weight=None):
         super().__init__(weight, reduction)
         self.register_buffer('pos_weight', pos_weight)

@@ -11,6 +11,7 @@ class LayerNorm(Module):
     """Normalize each sample over its last dims (normalized_shape) to mean 0 and variance 1
     (biased), then scale by weight and shift by bias (learned, of shape normalized_shape, when
     elementwise_affine=True).  eps is added to the variance."""
+
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
                  dtype=None):
         super().__init__()

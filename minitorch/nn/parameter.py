@@ -10,6 +10,7 @@ class Parameter(Tensor):
     """A tensor that a Module learns (torch.nn.Parameter): a leaf with requires_grad=True (unless
     requires_grad=False) sharing memory with data; assigning it to a module's attribute registers
     it, so module.parameters() and optimizers find it."""
+
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             from ..creation import empty

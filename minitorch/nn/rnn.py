@@ -55,6 +55,7 @@ def _check_step(name, input, input_size):
 class RNNCell(Module):
     """One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (nonlinearity='relu'
     uses relu)."""
+
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity='tanh', device=None,
                  dtype=None):
         super().__init__()
@@ -82,6 +83,7 @@ class RNNCell(Module):
 class LSTMCell(Module):
     """One step of an LSTM: gates i, f, g, o = split(x W_ih^T + b_ih + h W_hh^T + b_hh, 4); c' =
     sigmoid(f) * c + sigmoid(i) * tanh(g) and h' = sigmoid(o) * tanh(c')."""
+
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias

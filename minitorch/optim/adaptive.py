@@ -20,6 +20,12 @@ def _check(lr, eps=0.0, weight_decay=0.0):
 
 
 class Adam(Optimizer):
+    """Adam: p moves by -lr times the bias-corrected running mean of the gradient, divided by the
+    root of the bias-corrected running mean of its square (plus eps); see this module's docstring.
+
+    betas: the decay rates (b1, b2) of those two averages; eps: added to the denominator;
+    weight_decay: an L2 penalty added to the gradient; amsgrad: divide by the largest second moment
+    seen so far."""
     decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -52,6 +58,8 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
+    """Adam with decoupled weight decay: each step first shrinks p by a factor 1 - lr *
+    weight_decay (default 0.01) instead of adding weight_decay * p to the gradient."""
     decoupled = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
@@ -60,6 +68,11 @@ class AdamW(Adam):
 
 
 class RMSprop(Optimizer):
+    """RMSprop: p moves by -lr times the gradient divided by the root of a running mean (decay
+    alpha) of its square, plus eps.  centered=True subtracts the square of the running mean of the
+    gradient (estimating its variance); momentum > 0 keeps a momentum buffer of these steps;
+    weight_decay is an L2 penalty."""
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False):
         _check(lr, eps, weight_decay)
@@ -94,6 +107,10 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
+    """Adagrad: p moves by -lr times the gradient divided by the root of the sum of all its past
+    squares (started at initial_accumulator_value) plus eps; the lr decays as
+    lr / (1 + (t - 1) * lr_decay) at step t; weight_decay is an L2 penalty."""
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10):
         _check(lr, eps, weight_decay)

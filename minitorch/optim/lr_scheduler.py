@@ -4,6 +4,13 @@ import math
 
 
 class LRScheduler:
+    """Base class of the learning-rate schedules (torch.optim.lr_scheduler.LRScheduler): each
+    step() sets every group's 'lr' to lr_at(initial lr, epoch).  Making a scheduler already takes
+    the first step (epoch 0); call step() once per epoch, after optimizer.step().
+
+    last_epoch: the epoch to resume from (-1 starts afresh; resuming needs 'initial_lr' in every
+    group)."""
+
     def __init__(self, optimizer, last_epoch=-1):
         self.optimizer = optimizer
         for group in optimizer.param_groups:
@@ -17,21 +24,28 @@ class LRScheduler:
         self.step()
 
     def lr_at(self, base_lr, epoch):
+        """The learning rate at epoch for a group that started at base_lr; each schedule defines it
+        (a closed form: PyTorch's get_lr and _get_closed_form_lr in one)."""
         raise NotImplementedError
 
     def get_last_lr(self):
+        """The learning rate of each parameter group set by the last step(), as a list."""
         return list(self._last_lr)
 
     def step(self):
+        """Advance one epoch and set each group's 'lr' for it."""
         self.last_epoch += 1
         for group, base in zip(self.optimizer.param_groups, self.base_lrs):
             group['lr'] = self.lr_at(base, self.last_epoch)
         self._last_lr = [group['lr'] for group in self.optimizer.param_groups]
 
     def state_dict(self):
+        """The scheduler's state (epoch count, base rates, settings) as a dict, without the
+        optimizer (and without LambdaLR's function)."""
         return {k: v for k, v in self.__dict__.items() if k not in ('optimizer', 'lr_lambda')}
 
     def load_state_dict(self, state_dict):
+        """Restore a state saved by state_dict()."""
         self.__dict__.update(state_dict)
 
 

@@ -20,6 +20,14 @@ required = _RequiredParameter()
 
 
 class Optimizer:
+    """Base class of the optimizers (torch.optim.Optimizer): holds param_groups (dicts of 'params'
+    and hyper-parameters such as 'lr') and state (per parameter: momentum buffers, running
+    averages).
+
+    params: an iterable of tensors, or of dicts {'params': [...], 'lr': ...} to give groups their
+    own hyper-parameters; defaults: the hyper-parameters a group does not set.  A subclass defines
+    _update(p, grad, group, state) for one parameter."""
+
     def __init__(self, params, defaults):
         self.defaults = defaults
         self.state = {}
@@ -36,6 +44,9 @@ class Optimizer:
             self.add_param_group(group)
 
     def add_param_group(self, param_group):
+        """Add a dict {'params': tensors, hyper-parameter: value, ...} as a new group (fine-tuning
+        a layer at its own lr); unset hyper-parameters take the defaults.  A parameter may be in
+        one group only."""
         group = dict(param_group)
         params = group['params']
         group['params'] = [params] if isinstance(params, Tensor) else list(params)
@@ -61,6 +72,11 @@ class Optimizer:
         zero_grad([p for group in self.param_groups for p in group['params']], set_to_none)
 
     def step(self, closure=None):
+        """Update every parameter that has a .grad (under no_grad, in place); returns the loss the
+        closure returned (None without one).
+
+        closure: an optional function that recomputes and returns the loss (with grad enabled),
+        called once before the update."""
         loss = None
         if closure is not None:
             with grad_mode.enable_grad():

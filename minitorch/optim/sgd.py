@@ -9,6 +9,12 @@ from .optimizer import Optimizer, required
 
 
 class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum, dampening, Nesterov momentum and weight
+    decay (L2 penalty), by PyTorch's update rule (see this module's docstring).
+
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        loss.backward(); opt.step(); opt.zero_grad()"""
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
         if lr is not required and lr < 0:
             raise ValueError(f'Invalid learning rate: {lr}')
