@@ -44,6 +44,16 @@ def default_collate(batch):
 
 
 class DataLoader:
+    """Iterate over a dataset in batches (torch.utils.data.DataLoader): each epoch visits every
+    sample once and yields collated batches, e.g. (x of shape (batch_size, ...), y) for a
+    TensorDataset.
+
+    batch_size: samples per batch (the last one may be smaller); shuffle: a fresh random order each
+    epoch, drawn from generator (an mt.Generator) or minitorch's seeded one; drop_last: skip a
+    smaller last batch; collate_fn: turns a list of samples into a batch (default_collate);
+    sampler: an iterable of indices to use instead (not with shuffle); num_workers: accepted for
+    PyTorch compatibility, loading always happens in this process."""
+
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None,
                  generator=None, sampler=None, num_workers=0):
         if batch_size is None or int(batch_size) < 1:
@@ -62,6 +72,7 @@ class DataLoader:
         return permutation(n, self.generator) if self.shuffle else list(range(n))
 
     def __iter__(self):
+        """One epoch: yield the batches in order (a new shuffle each time if shuffle)."""
         order = self._order()
         fast = self.collate_fn is None and hasattr(self.dataset, '_get_batch')
         for start in range(0, len(order), self.batch_size):
@@ -74,5 +85,6 @@ class DataLoader:
                 yield (self.collate_fn or default_collate)([self.dataset[i] for i in indices])
 
     def __len__(self):
+        """The number of batches in one epoch."""
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

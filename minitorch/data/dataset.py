@@ -4,12 +4,15 @@ import numpy as np
 
 
 class Dataset:
-    """Subclass and define __getitem__(index) (and __len__ for a DataLoader to batch it)."""
+    """A collection of samples (torch.utils.data.Dataset): subclass it and define
+    __getitem__(index) (and __len__ for a DataLoader to batch it)."""
 
     def __getitem__(self, index):
+        """dataset[index]: one sample; every subclass defines it."""
         raise NotImplementedError(f'{type(self).__name__} must define __getitem__')
 
     def __add__(self, other):
+        """dataset + other: a ConcatDataset of the two, self's samples first."""
         return ConcatDataset([self, other])
 
 
@@ -26,9 +29,11 @@ class TensorDataset(Dataset):
         self.tensors = tensors
 
     def __getitem__(self, index):
+        """Sample index: the tuple (t[index] for t in tensors)."""
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self):
+        """The number of samples: the tensors' common first dim."""
         return self.tensors[0].shape[0]
 
     def _get_batch(self, indices):
@@ -42,15 +47,21 @@ def _as_index(indices, tensor):
 
 
 class Subset(Dataset):
+    """The samples of dataset at the given indices, in that order (torch.utils.data.Subset): sample
+    i is dataset[indices[i]]."""
+
     def __init__(self, dataset, indices):
         self.dataset, self.indices = dataset, [int(i) for i in indices]
 
     def __getitem__(self, index):
+        """Sample index: dataset[indices[index]]; a list of positions indexes dataset with the list
+        of their indices at once."""
         if isinstance(index, (list, tuple)):
             return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
 
     def __len__(self):
+        """The number of indices."""
         return len(self.indices)
 
     @property
@@ -63,14 +74,19 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
+    """Datasets one after another (torch.utils.data.ConcatDataset): the samples of the first, then
+    those of the second, ..."""
+
     def __init__(self, datasets):
         self.datasets = list(datasets)
         self.cumulative = np.cumsum([len(d) for d in self.datasets]).tolist()
 
     def __len__(self):
+        """The total number of samples of all the datasets."""
         return self.cumulative[-1] if self.cumulative else 0
 
     def __getitem__(self, index):
+        """Sample index of the concatenation (negative index counts from the end)."""
         if index < 0:
             index += len(self)
         which = int(np.searchsorted(self.cumulative, index, side='right'))
