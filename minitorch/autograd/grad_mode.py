@@ -39,6 +39,8 @@ class _GradModeContext:
         return False
 
     def __call__(self, func):
+        """Use as a decorator: @mt.no_grad() (or bare @mt.no_grad) makes every call of func (a
+        generator function too) run in this mode."""
         if inspect.isgeneratorfunction(func):
             @functools.wraps(func)
             def generator(*args, **kwargs):

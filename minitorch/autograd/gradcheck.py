@@ -8,6 +8,9 @@ import numpy as np
 
 
 class GradcheckError(RuntimeError):
+    """What gradcheck and gradgradcheck raise when autograd's gradients differ from finite
+    differences (with raise_exception=True; the message names the input, the output and the worst
+    element), or when the inputs cannot be checked (not float64, or none requiring grad)."""
     pass
 
 
@@ -65,7 +68,13 @@ def _analytical(fn, inputs, i, out_index):
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
-    """True when autograd agrees with finite differences for every input and output element."""
+    """True when autograd agrees with finite differences for every input and output element
+    (torch.autograd.gradcheck).
+
+    fn: a function of the tensors in inputs (a tensor or a tuple) returning a tensor or a tuple;
+    inputs that require grad must be float64.  eps: the finite-difference step; an element fails
+    when |numerical - analytical| > atol + rtol * |numerical|.  raise_exception: raise
+    GradcheckError naming the worst element instead of returning False."""
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     _check_inputs(inputs)
     outputs = _outputs(fn, inputs)
