@@ -6,7 +6,8 @@ parameter of a bucket (post-accumulate-grad hooks), the bucket's gradients are f
 tensor and a non-blocking all-reduce (AVG) of it starts, while backward goes on computing earlier
 layers' gradients.  Buckets start strictly in index order, so that every rank starts the same
 all-reduces in the same order.  An end-of-backward callback starts what is left, waits for every
-bucket and writes the averaged values into each parameter's .grad.
+bucket and makes each parameter's .grad its slice of the averaged bucket (a view, as PyTorch's
+gradient_as_bucket_view=True: no copy back).
 
 MPI advances the all-reduces in flight while backward computes thanks to the process group's progress
 thread (minitorch/distributed/progress.py); each gradient hook polls them too.
@@ -144,12 +145,13 @@ class Reducer:
                 p.grad = zeros(p.shape, dtype=p.dtype, device=p.device)
 
     def _write_back(self):
+        """Each .grad becomes its slice of the averaged bucket (a view: nothing is copied back)."""
         with no_grad():
             for bucket in self.buckets:
                 offset = 0
                 for p in bucket.params:
                     n = p.numel()
-                    p.grad.copy_(bucket.flat[offset:offset + n].reshape(p.shape))
+                    p.grad = bucket.flat[offset:offset + n].reshape(p.shape)
                     offset += n
                 bucket.flat, bucket.work = None, None
 
