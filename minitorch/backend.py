@@ -19,24 +19,31 @@ class Backend:
         self._rngs = {}
 
     def available(self):
+        """Whether this device type can be used here."""
         return True
 
     def why_unavailable(self):
+        """One line saying why this device type cannot be used ('' when it can)."""
         return ''
 
     def count(self):
+        """How many devices of this type there are."""
         return 1
 
     def owns(self, array):
+        """Whether array is one of this backend's arrays."""
         return type(array) is np.ndarray
 
     def index_of(self, array):
+        """The index of the device array lives on (None for the CPU)."""
         return None
 
     def to_host(self, array):
+        """array as a numpy array in host memory (a copy for device arrays)."""
         return array
 
     def from_host(self, array, index):
+        """A numpy array as an array of this backend on device index."""
         return array
 
     def make_rng(self, index, seed):
@@ -137,6 +144,7 @@ def register_backend(backend):
 
 
 def get_backend(type_name):
+    """The Backend of a device type ('cpu', 'cuda', ...)."""
     return _BACKENDS[type_name]
 
 
@@ -185,6 +193,8 @@ class device:
         return self.type if self.index is None else f'{self.type}:{self.index}'
 
     def __eq__(self, other):
+        """Same type and index; a string is parsed first, and a missing index means 0
+        (device('cuda') == 'cuda:0')."""
         if isinstance(other, str):
             other = device(other)
         return isinstance(other, device) and self.type == other.type and \
@@ -222,6 +232,7 @@ CPU = device('cpu')
 
 
 def default_device(spec):
+    """device(spec), or the CPU when spec is None."""
     return CPU if spec is None else device(spec)
 
 
@@ -243,6 +254,8 @@ def manual_seed(seed):
 
 
 def rng_for(dev):
+    """The random generator of device dev, started on first use from the manual_seed seed (plus the
+    device index), or from the OS when no seed was set."""
     backend = dev.backend
     index = dev.index or 0
     rngs = backend._rngs

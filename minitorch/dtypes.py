@@ -9,6 +9,9 @@ import numpy as np
 
 
 class dtype:
+    """The type of a tensor's elements (torch.dtype): mt.float32, mt.int64, mt.bool, ...
+    Attributes: name, is_floating_point, is_bool, itemsize (bytes per element) and np, the numpy
+    dtype it stores as."""
     __slots__ = ('name', 'np', 'is_floating_point', 'is_bool', 'itemsize', 'category')
 
     def __init__(self, name, np_dtype, category):
@@ -44,6 +47,7 @@ BY_NAME.update({'float': float32, 'double': float64, 'half': float16, 'int': int
 
 
 def default_float():
+    """The dtype of floating point tensors made without a dtype (float32)."""
     return float32
 
 
@@ -70,6 +74,7 @@ def to_dtype(spec):
 
 
 def of_array(array):
+    """The mt.dtype of a numpy/cupy array; TypeError for a dtype minitorch does not support."""
     found = FROM_NUMPY.get(array.dtype)
     if found is None:
         raise TypeError(f'arrays of dtype {array.dtype} are not supported: use one of '
@@ -92,10 +97,14 @@ def _wider(a, b):
 
 
 def promote_types(a, b):
+    """The dtype an op on tensors of dtypes a and b gives, by PyTorch's rules
+    (torch.promote_types): bool < integers < floating types, and within a category the smallest
+    type that holds both (uint8 and int8 give int16)."""
     return _wider(to_dtype(a), to_dtype(b))
 
 
 def scalar_category(value):
+    """The category of a Python number: 0 bool, 1 integer, 2 floating point."""
     if isinstance(value, (bool, np.bool_)):
         return 0
     if isinstance(value, (int, np.integer)):

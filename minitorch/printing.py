@@ -7,6 +7,8 @@ _DEFAULT_DTYPES = (dtypes.float32, dtypes.int64, dtypes.bool_)
 
 
 def tensor_repr(t):
+    """repr(t) as PyTorch prints it: the values (summarized past 1000 elements), then the device,
+    dtype, grad_fn or requires_grad and name when they are not the defaults."""
     host = t._device.backend.to_host(t._data)
     prefix = 'tensor('
     if host.size == 0:
