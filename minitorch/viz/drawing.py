@@ -32,6 +32,10 @@ class GraphvizNotFound(RuntimeError):
 
 
 class Drawing:
+    """A drawing of a graph, as the viz functions return it: Jupyter shows it inline (SVG, with a
+    PNG beside it), .source is the DOT text, .render(path) writes a file, and repr() is a one-line
+    summary such as '<graph: 5 ops, 7 tensors>' that needs no graphviz."""
+
     def __init__(self, picture, name='graph'):
         self.picture = picture
         self.summary = picture.summary
@@ -47,19 +51,23 @@ class Drawing:
 
     @property
     def source(self):
+        """The DOT text of the drawing (needs no dot program)."""
         return self.digraph.source
 
     # --- what tests and users look at ---------------------------------------------------------
     @property
     def items(self):
+        """{id: Item} of the nodes drawn (tensors, ops, modules, notes), in drawing order."""
         return self.picture.items
 
     @property
     def edges(self):
+        """The edges drawn, as (tail id, head id, attributes) tuples."""
         return self.picture.edges
 
     @property
     def clusters(self):
+        """{id: Cluster} of the boxes that group nodes (such as the modules ops ran in)."""
         return self.picture.clusters
 
     def __repr__(self):
@@ -67,6 +75,8 @@ class Drawing:
 
     # --- rendering ----------------------------------------------------------------------------
     def pipe(self, format='svg'):
+        """The rendered drawing as bytes in format 'svg', 'png' or 'pdf'; raises GraphvizNotFound
+        when the dot program is missing."""
         if format not in FORMATS:
             raise ValueError(f'format must be one of {FORMATS}, not {format!r}')
         import graphviz     # imported when drawing, so that importing minitorch never needs it
@@ -81,6 +91,7 @@ class Drawing:
         return fewer_colours(data) if format == 'png' else data
 
     def svg(self):
+        """The rendered drawing as SVG text (GraphvizNotFound without the dot program)."""
         return self.pipe('svg').decode('utf-8')
 
     def render(self, path, format=None):

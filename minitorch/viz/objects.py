@@ -13,6 +13,12 @@ from .walk import postorder
 
 
 def draw_objects(*roots, inputs, op=None, label=repr, rankdir='TB'):
+    """Draw the graph of any objects reachable from roots, in the style of tensor drawings; returns
+    a Drawing.
+
+    inputs(obj): the objects obj was made from, in a fixed order (a set is sorted by label);
+    op(obj): the name of the operation that made obj (or None), drawn as an ellipse between obj and
+    its inputs; label(obj): the text of obj's box; rankdir: 'TB' (top to bottom) or 'LR'."""
     op = op or (lambda obj: None)
 
     def kids(obj):
