@@ -11,6 +11,10 @@ import numpy as np
 
 
 class DistributedSampler:
+    """The indices of rank `rank` of `num_replicas` (defaults: from the process group), for a
+    DataLoader's sampler=: len(dataset) / num_replicas of them, rounded up (padded by repeats) or down
+    (drop_last); shuffle with seed + epoch, the same order on every rank."""
+
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
         if num_replicas is None or rank is None:
             from .. import distributed as dist
@@ -36,6 +40,7 @@ class DistributedSampler:
         self.epoch = int(epoch)
 
     def __iter__(self):
+        """This rank's indices for the current epoch."""
         n = len(self.dataset)
         if self.shuffle:
             indices = np.random.default_rng(self.seed + self.epoch).permutation(n).tolist()
@@ -49,4 +54,5 @@ class DistributedSampler:
         return iter(indices[self.rank:self.total_size:self.num_replicas])
 
     def __len__(self):
+        """How many indices this rank gets per epoch (the same on every rank)."""
         return self.num_samples

@@ -121,6 +121,7 @@ def irecv(tensor, src=None, group=None, tag=0):
 
 
 def send(tensor, dst, group=None, tag=0):
+    """Send `tensor` to rank `dst` and wait until it has left (the receiver calls recv)."""
     isend(tensor, dst, group, tag).wait()
 
 

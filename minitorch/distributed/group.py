@@ -88,6 +88,7 @@ def destroy_process_group(group=None):
 
 
 def is_initialized():
+    """Has this process joined the default process group (init_process_group)?"""
     return _WORLD is not None
 
 
@@ -101,6 +102,7 @@ is_mpi_available = is_available
 
 
 def is_nccl_available():
+    """Can CuPy's NCCL binding be imported here (needed by backend='nccl' for CUDA tensors)?"""
     try:
         from cupy.cuda import nccl      # noqa: F401
     except Exception:
@@ -119,14 +121,17 @@ def default_group(group=None, where='this function'):
 
 
 def get_rank(group=None):
+    """This process's number in the group: 0 to get_world_size() - 1."""
     return default_group(group, 'get_rank').rank
 
 
 def get_world_size(group=None):
+    """How many processes the group has (mpiexec -n N)."""
     return default_group(group, 'get_world_size').size
 
 
 def get_backend(group=None):
+    """The group's backend name: 'mpi' or 'nccl'."""
     return default_group(group, 'get_backend').backend
 
 

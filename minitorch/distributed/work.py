@@ -63,6 +63,7 @@ class Work:
         self.needs_progress = True          # NCCL's work advances on the GPU by itself
 
     def is_completed(self):
+        """Has the operation finished on this rank? Never blocks; wait() still finishes it."""
         done = self._test()
         if self._error is not None:
             raise self._error

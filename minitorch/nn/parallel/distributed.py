@@ -41,6 +41,8 @@ class DistributedDataParallel(Module):
                                find_unused_parameters, {id(p): name for name, p in named})
 
     def forward(self, *inputs, **kwargs):
+        """The wrapped module's forward; its backward will average gradients (unless no_sync()),
+        after rank 0's buffers were copied to every rank (broadcast_buffers)."""
         self.reducer.enabled = self.require_backward_grad_sync
         if self.broadcast_buffers and self.require_backward_grad_sync:
             for buffer in self.module.buffers():
