@@ -15,6 +15,9 @@ NO_EDGE = (None, 0)     # next_functions' entry for an input that needs no gradi
 
 
 class Node:
+    """A recorded call of a Function: the grad_fn of the tensors it made (printed <MulBackward>)
+    and the ctx its forward and backward see.  next_functions holds (node, output number) for each
+    input, (None, 0) where an input needs no gradient, as in PyTorch."""
     __slots__ = ('fn', 'next_functions', '_saved', 'out_meta', '_outputs', 'scope', '__dict__',
                  '__weakref__')
     # rarely changed: class-level defaults, so recording an op sets only what it must
@@ -44,12 +47,18 @@ class Node:
 
     # --- what forward calls -------------------------------------------------------------------
     def save_for_backward(self, *items):
+        """In forward: keep these tensors (inputs or outputs of forward, or None) for backward to
+        read as ctx.saved_tensors; an in-place change to one before backward is caught."""
         self._to_save = items
 
     def mark_non_differentiable(self, *items):
+        """In forward: these outputs get no gradient (requires_grad=False), e.g. indices returned
+        beside values."""
         self._non_differentiable = items
 
     def set_materialize_grads(self, value):
+        """In forward: with False, backward receives None (instead of zeros) for an output whose
+        gradient was never computed."""
         self.materialize_grads = bool(value)
 
     def _is_non_differentiable(self, raw):
@@ -95,12 +104,16 @@ class Node:
 
     # --- identity -----------------------------------------------------------------------------
     def name(self):
+        """The node's name, the Function's name plus 'Backward' (MulBackward)."""
         return f'{self.fn.__name__}Backward'
 
     def __repr__(self):
         return f'<{self.name()}>'
 
     def register_prehook(self, output_nr, hook):
+        """hook(grad) runs on the gradient of output output_nr before backward uses it and may
+        return a replacement; returns a handle whose remove() unregisters it (what
+        Tensor.register_hook uses)."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
         hooks = self._pre_hooks.setdefault(output_nr, [])
@@ -127,6 +140,7 @@ class AccumulateGrad:
         self.out_meta = ((variable._data.shape, variable._data.dtype, variable._device),)
 
     def name(self):
+        """The node's name: 'AccumulateGrad'."""
         return 'AccumulateGrad'
 
     def __repr__(self):
@@ -146,6 +160,7 @@ class RemovableHandle:
         self._hook = hook
 
     def remove(self):
+        """Unregister the hook (doing it twice is harmless)."""
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
 
@@ -176,6 +191,7 @@ def _resolve(item, args, inputs, raws, outs):
 
 
 def args_device(args):
+    """The device of the first tensor in args (the CPU when there is none)."""
     for a in args:
         if isinstance(a, Tensor):
             return a._device
