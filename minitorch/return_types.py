@@ -10,4 +10,5 @@ def values_indices(op, values, indices):
     kind = _TYPES.get(op)
     if kind is None:
         kind = _TYPES[op] = namedtuple(op, ['values', 'indices'])
+        kind.__doc__ = f'What {op} returns: a named tuple (values, indices).'
     return kind(values, indices)
