@@ -141,6 +141,8 @@ empty = _factory('empty', 'A tensor of the given size whose values are not set (
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor of the given size (an int or a tuple) filled with fill_value; without dtype, the
+    dtype follows the value as in PyTorch (a float gives float32, an int int64, a bool bool)."""
     dev = default_device(device)
     if dtype is None:
         dt = dtypes.result_type((), (), (dtypes.scalar_category(fill_value),))
@@ -151,6 +153,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    """full() with the shape (and by default dtype and device) of input."""
     return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
                 requires_grad=requires_grad)
 
@@ -178,12 +181,15 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """steps evenly spaced numbers from start to end, both included (float32 unless dtype=)."""
     dev = default_device(device)
     dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.default_float()
     return _finish(dev.xp.linspace(start, end, steps, dtype=dt.np), dev, requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """An n x m matrix (n x n when m is None) with ones on the diagonal and zeros elsewhere
+    (float32 unless dtype= says)."""
     dev = default_device(device)
     dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.default_float()
     return _finish(dev.xp.eye(n, m, dtype=dt.np), dev, requires_grad)

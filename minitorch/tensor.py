@@ -240,28 +240,34 @@ class Tensor(TensorConversions):
         return self._data.__dlpack_device__()
 
     def __len__(self):
+        """len(t): the size of the first dim (TypeError for a 0-d tensor)."""
         if self._data.ndim == 0:
             raise TypeError('len() of a 0-d tensor')
         return self._data.shape[0]
 
     def __iter__(self):
+        """Iterate over the first dim: t[0], t[1], ... (TypeError for a 0-d tensor)."""
         if self._data.ndim == 0:
             raise TypeError('iteration over a 0-d tensor')
         return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self):
+        """bool(t) for a one-element tensor (RuntimeError otherwise: use .any() or .all())."""
         if self._data.size != 1:
             raise RuntimeError(f'the truth value of a tensor with {self._data.size} elements is '
                                'ambiguous: use .any() or .all()')
         return bool(self._data.item())
 
     def __float__(self):
+        """float(t) for a one-element tensor."""
         return float(self.item())
 
     def __int__(self):
+        """int(t) for a one-element tensor (truncates a float)."""
         return int(self.item())
 
     def __index__(self):
+        """operator.index(t) for a one-element integer tensor, so t can index a list or a range."""
         if self._data.dtype.kind not in 'iub' or self._data.size != 1:
             raise TypeError('only integer tensors of a single element can be converted to an index')
         return int(self._data.item())
@@ -372,6 +378,7 @@ class Tensor(TensorConversions):
         return matrix_transpose(self)
 
     def __pos__(self):
+        """+t: the tensor itself."""
         return self
 
 
