@@ -20,12 +20,12 @@ def _check(lr, eps=0.0, weight_decay=0.0):
 
 
 class Adam(Optimizer):
-    """Adam: p moves by -lr times the bias-corrected running mean of the gradient, divided by the
-    root of the bias-corrected running mean of its square (plus eps); see this module's docstring.
+    """Adam (torch.optim.Adam): running averages of each parameter's gradient g and of g^2,
+    m = b1 m + (1 - b1) g and v = b2 v + (1 - b2) g^2, and at step t the update
+    p -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps).
 
-    betas: the decay rates (b1, b2) of those two averages; eps: added to the denominator;
-    weight_decay: an L2 penalty added to the gradient; amsgrad: divide by the largest second moment
-    seen so far."""
+    betas: (b1, b2); eps: keeps the division finite; weight_decay: adds weight_decay * p to g (an
+    L2 penalty; AdamW decouples it); amsgrad: use the largest v seen so far."""
     decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,

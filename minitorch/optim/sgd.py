@@ -9,10 +9,11 @@ from .optimizer import Optimizer, required
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, with optional momentum, dampening, Nesterov momentum and weight
-    decay (L2 penalty), by PyTorch's update rule (see this module's docstring).
+    """Stochastic gradient descent (torch.optim.SGD): p -= lr * g with g = grad + weight_decay * p;
+    with momentum, g is replaced by a buffer b = momentum * b + (1 - dampening) * g (b = g at the
+    first step), or by g + momentum * b with nesterov=True.
 
-        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        opt = mt.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         loss.backward(); opt.step(); opt.zero_grad()"""
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
