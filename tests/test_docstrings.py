@@ -48,23 +48,22 @@ OPERATORS = {f'__{name}__' for name in (
 # --- what is public ---------------------------------------------------------------------------
 def namespaces():
     """{dotted name: module} of every public namespace (see the rule above)."""
+    skipped = {f'minitorch.{name}' for name in IMPLEMENTATION}
     found = {}
-    todo = [mt]
-    for info in pkgutil.iter_modules(mt.__path__):
-        if not info.name.startswith('_') and info.name not in IMPLEMENTATION:
-            todo.append(importlib.import_module(f'minitorch.{info.name}'))
+    todo = [mt] + [f'minitorch.{info.name}' for info in pkgutil.iter_modules(mt.__path__)]
     while todo:
         module = todo.pop()
+        if isinstance(module, str):
+            if module in skipped or module.rpartition('.')[2].startswith('_'):
+                continue
+            module = importlib.import_module(module)
         if module.__name__ in found:
             continue
         found[module.__name__] = module
-        for name in getattr(module, '__all__', ()):
-            value = getattr(module, name)
-            if isinstance(value, types.ModuleType):
-                todo.append(value)
-        for info in pkgutil.iter_modules(getattr(module, '__path__', [])):
-            if info.ispkg and not info.name.startswith('_'):
-                todo.append(importlib.import_module(f'{module.__name__}.{info.name}'))
+        exported = [getattr(module, name) for name in getattr(module, '__all__', ())]
+        todo += [value for value in exported if isinstance(value, types.ModuleType)]
+        todo += [f'{module.__name__}.{info.name}'
+                 for info in pkgutil.iter_modules(getattr(module, '__path__', [])) if info.ispkg]
     return found
 
 
