@@ -137,7 +137,7 @@ def check_tanh_backward(tanh_backward):
                                           'it is'),
         (g_out * out * (1 - out), 'out·(1 − out) is the sigmoid\'s derivative, written with its '
                                   'output: tanh\'s is a different one'),
-        (g_out * (1 - out), 'right where out is near 0 or 1 only: check the power of out in the '
+        (g_out * (1 - out), 'right only where out is 0 or 1: check the power of out in the '
                             'derivative'),
         (-g_out * local, 'every sign is flipped: check the sign of the derivative at h = 0 (tanh rises)'),
     ])
@@ -244,7 +244,8 @@ def _backward_is_right(grads, x, w, b, g_out):
         elif _same(g, flipped):
             why = 'the ReLU mask is inverted: the gradient must pass where h > 0 and stop elsewhere'
         elif name == 'g_b' and _same(g, right / len(x)):
-            why = f'g_b is {len(x)} (= N) times too small: the mean over the rows, where b\'s effects add up'
+            why = (f'g_b is N = {len(x)} times too small, a mean over the rows: b acts on every row, '
+                   f'and the effects of a value used several times add up')
         elif _same(g, -right):
             why = f'{name} has the wrong sign'
         else:

@@ -124,7 +124,7 @@ def masking_in_place(g_out, cache):
                                                            'the wrong axis'),
     (backward_with(g_b=lambda g_h, x, w: g_h), 'g_b has shape (5, 3): not summed'),
     (backward_with(g_b=lambda g_h, x, w: g_h.sum()), 'g_b is one number: summed over every axis'),
-    (backward_with(g_b=lambda g_h, x, w: g_h.mean(axis=0)), 'g_b is 5 (= N) times too small'),
+    (backward_with(g_b=lambda g_h, x, w: g_h.mean(axis=0)), 'g_b is N = 5 times too small'),
     (backward_with(g_w=lambda g_h, x, w: -(x.T @ g_h)), 'g_w has the wrong sign'),
     (backward_with(result=lambda parts: parts[1:]), 'must return three gradients'),
     (masking_in_place, 'g_out was changed in place'),
