@@ -9,6 +9,7 @@ import numpy as np
 
 from . import dtypes
 from .backend import CPU, device as Device, default_device, device_of_array
+from .autograd.dispatch import INSTALLED, report_new_tensor
 from .tensor import Tensor
 
 
@@ -83,7 +84,7 @@ def as_tensor(data, dtype=None, device=None):
     if source is not None and source == target and (dtype is None or
                                                     dtypes.to_dtype(dtype).np == data.dtype):
         dtypes.of_array(data)
-        return Tensor._make(data, source)
+        return _finish(data, source, False)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -92,7 +93,7 @@ def from_numpy(array):
     if not isinstance(array, np.ndarray):
         raise TypeError(f'from_numpy expects a numpy.ndarray, got {type(array).__name__}')
     dtypes.of_array(array)
-    return Tensor._make(array, CPU)
+    return _finish(array, CPU, False)
 
 
 def from_dlpack(ext):
@@ -119,6 +120,8 @@ def _size(size, op='zeros'):
 
 def _finish(array, device, requires_grad):
     out = Tensor._make(array, device)
+    if INSTALLED[0]:
+        report_new_tensor(out)
     if requires_grad:
         out.requires_grad = True
     return out

@@ -56,6 +56,8 @@ class Tensor(TensorConversions):
         from .creation import _array_from
         dev = Device(device) if device is not None else None
         self._adopt(*_array_from(data, dtype, dev))
+        if _dispatch.INSTALLED[0]:
+            _dispatch.report_new_tensor(self)
         if requires_grad:
             self.requires_grad = True
 

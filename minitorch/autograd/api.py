@@ -1,6 +1,7 @@
 """backward() and grad(): the user-facing entry points to the engine."""
 from .engine import run_backward
 from ..tensor import set_grad
+from .dispatch import report_new_tensor
 
 
 def _as_list(x):
@@ -27,7 +28,8 @@ def _root_grads(tensors, grad_tensors):
                 raise RuntimeError(f'grad can be implicitly created only for scalar outputs: this '
                                    f'output has shape {list(t.shape)}. Reduce it first (y.sum()'
                                    f'.backward()) or pass the gradient: y.backward(gradient=...)')
-            grads.append(Tensor._make(t._device.xp.ones(data.shape, dtype=data.dtype), t._device))
+            ones = Tensor._make(t._device.xp.ones(data.shape, dtype=data.dtype), t._device)
+            grads.append(report_new_tensor(ones))
             continue
         if not isinstance(g, Tensor):
             from ..creation import tensor

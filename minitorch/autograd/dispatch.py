@@ -30,6 +30,14 @@ class DispatchMode:
     def on_set_grad(self, tensor, grad):
         """Called when backward(), an optimizer or the user replaces tensor.grad by grad (or None)."""
 
+    def on_new_tensor(self, tensor):
+        """Called when a tensor is made from data rather than by an op (mt.tensor, zeros, ...)."""
+
+    def on_python_value(self, owner, description, read):
+        """Called when the ops being run depend on a Python value, read(owner) (an optimizer's
+        learning rate, a module's training flag, whether a .grad is None): a static graph built
+        now checks on each run that the value is still the same."""
+
     def __enter__(self):
         self._outer = STATE.mode
         STATE.mode = self
@@ -73,4 +81,21 @@ def report_set_grad(tensor, grad):
     mode = STATE.mode
     while mode is not None:
         mode.on_set_grad(tensor, grad)
+        mode = mode._outer
+
+
+def report_new_tensor(tensor):
+    """Tell this thread's modes that tensor was made from data (a constant, to a tracer)."""
+    mode = STATE.mode
+    while mode is not None:
+        mode.on_new_tensor(tensor)
+        mode = mode._outer
+    return tensor
+
+
+def report_python_value(owner, description, read):
+    """Tell this thread's modes that the ops being run depend on read(owner), a Python value."""
+    mode = STATE.mode
+    while mode is not None:
+        mode.on_python_value(owner, description, read)
         mode = mode._outer

@@ -6,6 +6,7 @@ results into leaves' .grad; `grad` returns them instead and runs only the nodes 
 """
 from .thread_state import STATE
 from ..tensor import set_grad
+from .dispatch import INSTALLED, report_new_tensor, report_python_value
 from .node import AccumulateGrad
 
 _CALLBACKS = []         # queued by queue_callback() during the running backward, run when it ends
@@ -205,7 +206,7 @@ def _run_node(node, grads, create_graph, accumulate, handed_out):
 def _zeros(node, nr):
     from ..tensor import Tensor
     shape, dtype, device = node.out_meta[nr]
-    return Tensor._make(device.xp.zeros(shape, dtype=dtype), device)
+    return report_new_tensor(Tensor._make(device.xp.zeros(shape, dtype=dtype), device))
 
 
 def _accumulate(variable, grad, create_graph, handed_out):
@@ -213,6 +214,8 @@ def _accumulate(variable, grad, create_graph, handed_out):
     graph of the gradient is being recorded).  Every change goes through set_grad or an op."""
     if not create_graph:
         grad = grad.detach()
+    if INSTALLED[0]:
+        report_python_value(variable, '.grad is None', _grad_is_none)
     if variable._grad is None:
         # one array can reach several leaves (Add's backward passes it through, views share memory):
         # a .grad takes an array only if nothing else holds it, otherwise a copy
@@ -230,3 +233,7 @@ def _accumulate(variable, grad, create_graph, handed_out):
     if hooks:
         for hook in list(hooks):
             hook(variable)
+
+
+def _grad_is_none(tensor):
+    return tensor._grad is None

@@ -11,6 +11,7 @@ class _ThreadState(threading.local):
     enabled = True          # grad mode: do ops record a graph?
     scope = ()              # the modules running (outermost first), see scope.py
     mode = None             # the innermost DispatchMode, see dispatch.py
+    tracing = ()            # the static graphs being built in this thread (their tags)
 
 
 STATE = _ThreadState()

@@ -88,6 +88,7 @@ def _forward_from_ufunc(name, saves):
 
     arity = on_numpy.nin if isinstance(on_numpy, np.ufunc) else None
     forward = unary if arity == 1 else binary if arity == 2 else any_arity
+    forward.__name__ = f'forward_{name}'        # made from the ufunc (codegen calls xp.<name>)
     return forward
 
 

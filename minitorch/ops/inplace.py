@@ -151,7 +151,7 @@ def make_inplace(fn, name, ufunc=None):
         if ufunc is not None and not kwargs and not observed() and fast_inplace(self, other, ufunc):
             self._bump_version()
             return self
-        write(self, fn(self.detach(), *args, **kwargs), name)
+        write(self, fn(self, *args, **kwargs), name)      # nothing is recorded here
         self._bump_version()
         return self
     method.__name__ = name

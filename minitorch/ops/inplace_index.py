@@ -22,8 +22,7 @@ def setitem(self, index, value):
         self._bump_version()
         return
     try:
-        result = IndexPut.apply(self.detach(), value.detach() if isinstance(value, Tensor) else value,
-                                template, *tensors)
+        result = IndexPut.apply(self, value, template, *tensors)      # nothing is recorded here
     except (ValueError, IndexError) as error:
         _explain(self, value, error)
     write(self, result, 'x[index] = value')

@@ -126,12 +126,15 @@ class Abs(Elementwise):
 
 
 class Sign(ZeroGradient):
-    ufunc, kernel = 'sign', '({0} > 0) - ({0} < 0)'
+    """-1, 0 or 1; not numpy's sign, which gives nan for nan where PyTorch gives 0."""
+    kernel = '({0} > 0) - ({0} < 0)'
 
     @staticmethod
     def forward(ctx, a):
         if a.dtype.kind == 'b':
             return a.copy()             # sign of True is True, as in PyTorch
+        if a.dtype.kind == 'f':         # (a > 0) - (a < 0): the sign of nan is 0, as in PyTorch
+            return ((a > 0).astype(a.dtype) - (a < 0).astype(a.dtype))
         return module_of((a,)).sign(a)
 
 
@@ -182,8 +185,10 @@ def _float_function(fn, name, doc):
     return function
 
 
-def _same_dtype_function(fn, name, doc):
+def _same_dtype_function(fn, name, doc, bool_ok=False):
     def function(input):
+        if not bool_ok and input._data.dtype.kind == 'b':
+            _refuse_bool(name)
         return fn.apply(input)
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
@@ -202,14 +207,19 @@ sigmoid = _float_function(Sigmoid, 'sigmoid', '1 / (1 + exp(-input)), computed w
 erf = _float_function(Erf, 'erf', 'The error function of each element (torch.special.erf).')
 relu = _same_dtype_function(Relu, 'relu', 'max(input, 0), elementwise.')
 abs = _same_dtype_function(Abs, 'abs', '|input|, elementwise (alias: absolute).')
-sign = _same_dtype_function(Sign, 'sign', '-1, 0 or 1 by the sign of each element; its gradient is '
-                                          'zero.')
+sign = _same_dtype_function(Sign, 'sign', '-1, 0 or 1 by the sign of each element (0 for nan); its '
+                                          'gradient is zero.', bool_ok=True)
 floor = _same_dtype_function(Floor, 'floor', 'Each element rounded down; its gradient is zero.')
 ceil = _same_dtype_function(Ceil, 'ceil', 'Each element rounded up; its gradient is zero.')
 round = _same_dtype_function(Round, 'round', 'Each element rounded to the nearest integer, halves to '
                                              'even; its gradient is zero.')
 trunc = _same_dtype_function(Trunc, 'trunc', 'Each element rounded towards zero; its gradient is '
                                              'zero.')
+
+
+def _refuse_bool(name):
+    raise NotImplementedError(f'{name}: not implemented for bool tensors (as in PyTorch); convert '
+                              f'first, e.g. x.int().{name}() or x.float().{name}()')
 
 
 def rsqrt(input):

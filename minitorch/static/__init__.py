@@ -1,0 +1,17 @@
+"""minitorch.static: define a graph once, optimize it, run it many times.
+
+Two ways to get a graph, both recording the very ops eager mode runs:
+  - trace a Python function: `@mt.static.function` (like tf.function / torch.compile);
+  - build one by hand, TensorFlow-1 style: `with mt.static.Graph() as g:` placeholders, Variables,
+    then `mt.static.Session(g).run(fetches, feed={...})`.
+A graph prints as typed A-normal form (`print(g)`), is optimized by passes (`mt.static.optimize`),
+and compiles to straight-line Python (`.code`).
+"""
+from .errors import StaticError
+from .function import StaticFunction, StaticWarning, function
+from .ir import Graph as _IRGraph, Node, Value
+from .passes import optimize
+from . import passes
+
+__all__ = ['StaticError', 'StaticFunction', 'StaticWarning', 'function', 'optimize', 'passes',
+           'Node', 'Value']

@@ -1,0 +1,167 @@
+"""Compilation: a Graph becomes straight-line Python that calls the array module directly.
+
+No apply, no autograd bookkeeping, no promotion: one line per node.  An elementwise primitive (one
+that names its `ufunc`) becomes a direct call of the array module (`xp.multiply(t1, t2)`); any other
+primitive calls its own forward (`sum_(t3, (0,), False)` is `Sum.forward(ctx, t3, (0,), False)`), so
+no op's math is written twice.  A value is deleted after its last use (its memory is freed then), and
+`.code` shows the source:
+
+    def step(x, w1, w2):
+        t1 = matmul(x, w1, False, False)
+        t2 = relu(t1)
+        ...
+        return (t9,), (t12, t13)
+"""
+import keyword
+import re
+
+import numpy as np
+
+from ..autograd.function import _EagerContext
+from .ir import In, op_name
+
+
+class Compiled:
+    """A graph compiled for one device: call it with the input arrays and the state arrays; it
+    returns (outputs, state writes)."""
+
+    def __init__(self, graph, xp, name='run'):
+        self.graph, self.xp = graph, xp
+        self.namespace = {'xp': xp, 'np': np}
+        self.names = {}
+        self.source = self._source(name)
+        code = compile(self.source, f'<static graph {graph.name}>', 'exec')
+        exec(code, self.namespace)
+        self.fn = self.namespace[name]
+
+    def __call__(self, *arrays):
+        return self.fn(*arrays)
+
+    # --- naming -------------------------------------------------------------------------------
+    def name_of(self, value):
+        found = self.names.get(value)
+        if found is None:
+            if value.kind == 'const':
+                found = self.bind(f'c{len(self.names)}', value.const)
+            elif value.kind in ('input', 'state'):
+                found = self._fresh(_identifier(value.name or value.kind))
+            else:
+                found = self._fresh(f't{len(self.names)}')
+            self.names[value] = found
+        return found
+
+    def _fresh(self, base):
+        taken = set(self.names.values()) | set(self.namespace)
+        name, n = base, 1
+        while name in taken or keyword.iskeyword(name):
+            n += 1
+            name = f'{base}_{n}'
+        return name
+
+    def bind(self, base, obj):
+        """A name in the generated code's globals for obj (a function or a constant)."""
+        for name, existing in self.namespace.items():
+            if existing is obj:
+                return name
+        name = self._fresh(base)
+        self.namespace[name] = obj
+        return name
+
+    def attr(self, a):
+        """Source text for an attribute: its repr when that reads back as the same value."""
+        if a is None or isinstance(a, (bool, int, str)):
+            return repr(a)
+        if isinstance(a, float):
+            return repr(a) if np.isfinite(a) else f'float({str(a)!r})'
+        if isinstance(a, tuple) and all(isinstance(x, (int, bool)) or x is None for x in a):
+            return repr(a)
+        if isinstance(a, np.dtype):
+            return f'np.dtype({a.name!r})'
+        return self.bind('a', a)
+
+    # --- the source ---------------------------------------------------------------------------
+    def _source(self, fn_name):
+        g = self.graph
+        params = [self.name_of(v) for v in g.inputs + g.state]
+        lines = [f'def {fn_name}({", ".join(params)}):']
+        last_use = _last_uses(g)
+        for index, node in enumerate(g.nodes):
+            lines.append('    ' + self._line(node))
+            dead = [self.names[v] for v in last_use.get(index, ()) if v in self.names]
+            if dead:
+                lines.append(f'    del {", ".join(dead)}')
+        outs = ', '.join(self._ref(v) for v in g.outputs)
+        writes = ', '.join(self._ref(w.value) for w in g.writes)
+        lines.append(f'    return ({outs}{"," if len(g.outputs) == 1 else ""}), '
+                     f'({writes}{"," if len(g.writes) == 1 else ""})')
+        return '\n'.join(lines) + '\n'
+
+    def _ref(self, value):
+        return 'None' if value is None else self.name_of(value)
+
+    def _line(self, node):
+        args = [self._ref(node.inputs[a.i]) if type(a) is In else self.attr(a) for a in node.args]
+        args += [f'{k}={self.attr(v)}' for k, v in node.kwargs.items()]
+        call = f'{self._callee(node)}({", ".join(args)})'
+        outs = [self.name_of(v) for v in node.outputs]
+        if not outs:
+            return call
+        if node.multi:
+            return f'{", ".join(outs)}{"," if len(outs) == 1 else ""} = {call}'
+        return f'{outs[0]} = {call}'
+
+    def _callee(self, node):
+        op = node.op
+        ufunc = getattr(op, 'ufunc', None)
+        if ufunc is not None and 'forward' not in _own_forward(op):
+            return f'xp.{ufunc}'
+        custom = getattr(op, 'codegen', None)
+        if custom is not None:
+            return self.bind(op_name(op), custom(self.xp))
+        return self.bind(op_name(op), forward_of(op))
+
+
+def _own_forward(op):
+    """'forward' when op defines forward itself (beyond what its ufunc makes)."""
+    generated = getattr(op.forward, '__name__', '').startswith('forward_')
+    return () if generated else ('forward',)
+
+
+_CTX = _EagerContext()
+_FORWARDS = {}
+
+
+def forward_of(op):
+    """op's forward as a plain function of arrays (the ctx it gets keeps nothing)."""
+    found = _FORWARDS.get(op)
+    if found is None:
+        forward = op.forward
+
+        def call(*args, **kwargs):
+            return forward(_CTX, *args, **kwargs)
+        call.__name__ = op_name(op)
+        call.__qualname__ = f'{op.__name__}.forward'
+        found = _FORWARDS[op] = call
+    return found
+
+
+def _last_uses(graph):
+    """{node index: [values whose last use is that node]}, leaving outputs and state writes alone."""
+    kept = set(v for v in graph.outputs if v is not None)
+    kept |= set(w.value for w in graph.writes if w.value is not None)
+    last = {}
+    for index, node in enumerate(graph.nodes):
+        for v in node.inputs:
+            last[v] = index
+        for v in node.outputs:
+            last.setdefault(v, index)
+    by_node = {}
+    for v, index in last.items():
+        if v not in kept and v.kind == 'node':
+            by_node.setdefault(index, []).append(v)
+    return by_node
+
+
+def _identifier(text):
+    name = re.sub(r'\W', '_', text).strip('_') or 'v'
+    return name if not name[0].isdigit() else f'v_{name}'

@@ -1,0 +1,49 @@
+"""An executable: a compiled graph plus what runs around it — read the state, call the code, write
+the state back, wrap the outputs in tensors — and the guards that say whether it still applies."""
+from ..tensor import Tensor
+from .codegen import Compiled
+
+
+class Executable:
+    """Runs one compiled graph on one device."""
+
+    def __init__(self, graph, device, guards=(), name='run'):
+        self.graph, self.device = graph, device
+        self.guards = list(guards)
+        self.compiled = Compiled(graph, device.xp, name)
+        self.runs = 0
+
+    @property
+    def code(self):
+        """The generated Python source."""
+        return self.compiled.source
+
+    def stale_guard(self):
+        """'why' when a Python value the graph baked in has changed since the trace, else None."""
+        for owner, description, read, value in self.guards:
+            now = read(owner)
+            if now != value:
+                return f'{_describe(owner)}{description}: {value!r} → {now!r}'
+        return None
+
+    def run(self, input_arrays, input_grad_owners=()):
+        """Run on the input arrays: returns the output arrays; state is written back."""
+        state_arrays = [v.slot.read() for v in self.graph.state]
+        outputs, writes = self.compiled(*input_arrays, *state_arrays)
+        for write, array in zip(self.graph.writes, writes):
+            slot = write.slot
+            if getattr(slot, 'input_index', None) is not None:
+                slot = slot.bound_to(input_grad_owners[slot.input_index])
+            slot.write(array)
+        self.runs += 1
+        return outputs
+
+    def wrap(self, array):
+        return None if array is None else Tensor._make(array, self.device)
+
+
+def _describe(owner):
+    if isinstance(owner, dict):
+        return 'param group '
+    name = getattr(owner, 'name', None)
+    return f'{type(owner).__name__}{" " + name if name else ""} '

@@ -1,0 +1,215 @@
+"""The graph: typed values and nodes `(op, attrs, inputs) -> outputs`, printable like a jaxpr.
+
+A Value is one array the graph computes or reads: an input (a placeholder or a function argument), a
+piece of state (a parameter, an optimizer buffer, a .grad) read at the start of a run, a constant, or
+the output of a node.  A Node is one call of a primitive: `op.forward(ctx, *args)` where args mixes
+input values (`In(i)`) and attributes (Python numbers, shapes, dims).  A Graph lists its nodes in
+execution order, its inputs, the state it reads, what it returns and the state it writes back.
+
+    g = trace(...)
+    print(g)          # { lambda x:f32[64,1000] ; w1:f32[1000,100] . let t1 = matmul x w1 ... }
+"""
+import itertools
+
+import numpy as np
+
+_IDS = itertools.count(1)
+
+
+class Value:
+    """One typed array of a graph.  kind: 'input' | 'state' | 'const' | 'node'."""
+    __slots__ = ('id', 'shape', 'dtype', 'device', 'kind', 'name', 'node', 'const', 'slot')
+
+    def __init__(self, shape, dtype, device, kind, name=None, node=None, const=None, slot=None):
+        self.id = next(_IDS)
+        self.shape, self.dtype, self.device = tuple(shape), np.dtype(dtype), device
+        self.kind, self.name, self.node, self.const, self.slot = kind, name, node, const, slot
+
+    @property
+    def nbytes(self):
+        n = self.dtype.itemsize
+        for s in self.shape:
+            n *= s
+        return n
+
+    def type_text(self):
+        return f'{_DTYPE_SHORT.get(self.dtype.name, self.dtype.name)}[{",".join(map(str, self.shape))}]'
+
+    def __repr__(self):
+        return f'<Value {self.name or self.id} {self.type_text()}>'
+
+
+_DTYPE_SHORT = {'float32': 'f32', 'float64': 'f64', 'float16': 'f16', 'int64': 'i64', 'int32': 'i32',
+                'int16': 'i16', 'int8': 'i8', 'uint8': 'u8', 'bool': 'bool'}
+
+
+class In:
+    """In an attribute template: the i-th input value of the node goes here."""
+    __slots__ = ('i',)
+
+    def __init__(self, i):
+        self.i = i
+
+    def __repr__(self):
+        return f'In({self.i})'
+
+    def __eq__(self, other):
+        return type(other) is In and other.i == self.i
+
+    def __hash__(self):
+        return hash(('In', self.i))
+
+
+class Node:
+    """One primitive call: op (a Primitive class), args (a template: In(i) or an attribute),
+    kwargs, inputs (Values), outputs (Values; empty for an op that returns nothing, such as an
+    assertion), scope (the module path it ran in, '' at the top)."""
+    __slots__ = ('op', 'args', 'kwargs', 'inputs', 'outputs', 'scope', 'multi', 'note')
+
+    def __init__(self, op, args, kwargs, inputs, outputs, scope='', multi=False, note=None):
+        self.op, self.args, self.kwargs = op, tuple(args), dict(kwargs)
+        self.inputs, self.outputs = list(inputs), list(outputs)
+        self.scope, self.multi, self.note = scope, multi, note
+
+    @property
+    def name(self):
+        """The op's name as the printed graph shows it (matmul, add, sum, ...)."""
+        return op_name(self.op)
+
+    def attrs(self):
+        """The non-value arguments, as (position, value) pairs."""
+        return [(i, a) for i, a in enumerate(self.args) if type(a) is not In]
+
+    def __repr__(self):
+        return f'<Node {self.name} {[v.id for v in self.inputs]} -> {[v.id for v in self.outputs]}>'
+
+
+def op_name(op):
+    """A primitive's printed name: its `op_name`, else its class name in snake case."""
+    name = getattr(op, 'op_name', None)
+    if name:
+        return name
+    out = []
+    for i, ch in enumerate(op.__name__):
+        if ch.isupper() and i and not op.__name__[i - 1].isupper():
+            out.append('_')
+        out.append(ch.lower())
+    return ''.join(out)
+
+
+class StateWrite:
+    """At the end of a run, slot := value (or None, for a .grad cleared)."""
+    __slots__ = ('slot', 'value')
+
+    def __init__(self, slot, value):
+        self.slot, self.value = slot, value
+
+    def __repr__(self):
+        return f'{self.slot} := {self.value.id if self.value is not None else None}'
+
+
+class Graph:
+    """A static graph: nodes in execution order, and what flows in and out."""
+
+    def __init__(self, name='graph'):
+        self.name = name
+        self.inputs = []            # Values fed on each run (placeholders, function arguments)
+        self.state = []             # Values read from state slots at the start of each run
+        self.nodes = []
+        self.outputs = []           # Values (or None) returned
+        self.writes = []            # StateWrites applied at the end of each run
+        self.finalized = False
+
+    # --- building -----------------------------------------------------------------------------
+    def add_node(self, node):
+        if self.finalized:
+            from .errors import StaticError
+            raise StaticError(f'graph {self.name!r} is finalized: no node can be added to it '
+                              f'(build a new Graph, or add ops before running it)')
+        self.nodes.append(node)
+        return node
+
+    def copy(self):
+        """A shallow copy (the same Values and Nodes in new lists): what passes start from."""
+        g = Graph(self.name)
+        g.inputs, g.state, g.nodes = list(self.inputs), list(self.state), list(self.nodes)
+        g.outputs, g.writes = list(self.outputs), list(self.writes)
+        return g
+
+    # --- reading ------------------------------------------------------------------------------
+    def values(self):
+        """Every value the graph holds, inputs and state first, then in node order."""
+        seen = dict.fromkeys(self.inputs + self.state)
+        for node in self.nodes:
+            for v in node.inputs:
+                seen.setdefault(v)
+            for v in node.outputs:
+                seen.setdefault(v)
+        return list(seen)
+
+    def consumers(self):
+        """{value: [node, ...]} in node order."""
+        users = {}
+        for node in self.nodes:
+            for v in node.inputs:
+                users.setdefault(v, []).append(node)
+        return users
+
+    def __len__(self):
+        return len(self.nodes)
+
+    def __repr__(self):
+        return format_graph(self)
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(format_graph(self))
+
+
+def value_name(v, names):
+    if v is None:
+        return 'None'
+    found = names.get(v)
+    if found is None:
+        found = names[v] = v.name if v.kind in ('input', 'state') and v.name else f't{len(names)}'
+    return found
+
+
+def attr_text(a):
+    if isinstance(a, np.ndarray):
+        return f'array{list(a.shape)}'
+    if isinstance(a, type):
+        return a.__name__
+    if hasattr(a, 'dtype') and hasattr(a, 'shape') and not isinstance(a, np.generic):
+        return f'array{list(a.shape)}'
+    if isinstance(a, np.dtype):
+        return a.name
+    text = repr(a)
+    return text if len(text) <= 40 else text[:37] + '...'
+
+
+def format_graph(g):
+    """The graph in typed A-normal form, one line per node (as JAX prints a jaxpr)."""
+    names = {}
+    for v in g.inputs + g.state:
+        value_name(v, names)
+    ins = ' '.join(f'{value_name(v, names)}:{v.type_text()}' for v in g.inputs)
+    state = ' '.join(f'{value_name(v, names)}:{v.type_text()}' for v in g.state)
+    lines = [f'{{ lambda {ins or "-"} ; state {state or "-"} .', '  let']
+    for node in g.nodes:
+        outs = ' '.join(f'{value_name(v, names)}:{v.type_text()}' for v in node.outputs) or '_'
+        parts = []
+        for a in node.args:
+            if type(a) is In:
+                v = node.inputs[a.i]
+                parts.append(value_name(v, names) if v.kind != 'const' or v.name else
+                             f'const{list(v.shape)}')
+            else:
+                parts.append(attr_text(a))
+        parts += [f'{k}={attr_text(a)}' for k, a in node.kwargs.items()]
+        scope = f'   # {node.scope}' if node.scope else ''
+        lines.append(f'    {outs} = {node.name} {" ".join(parts)}{scope}')
+    outs = ', '.join(value_name(v, names) for v in g.outputs)
+    lines.append(f'  in ( {outs} )')
+    for w in g.writes:
+        lines.append(f'  set {w.slot} := {value_name(w.value, names)}')
+    return '\n'.join(lines) + ' }'
