@@ -18,6 +18,9 @@ def _t(x, flag):
 
 
 class MatMul(Primitive):
+    """op(a) @ op(b), op transposing the last two dims when its flag is set (numpy's matmul rules
+    for vectors and batches); the primitive behind @, mm, bmm, mv, dot and nn.Linear."""
+    op_name = 'matmul'
 
     @staticmethod
     def forward(ctx, a, b, transpose_a=False, transpose_b=False):

@@ -68,6 +68,7 @@ class RandomDraw(Primitive):
     'permutation' (params = (n,)) or 'bernoulli' (params = (probabilities array,))."""
     differentiable = False
     moves_device = True
+    random = True           # static graphs never fold, merge or drop a draw
 
     @staticmethod
     def forward(ctx, kind, shape, np_dtype, params, generator, device):

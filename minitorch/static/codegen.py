@@ -102,6 +102,9 @@ class Compiled:
     def _line(self, node):
         args = [self._ref(node.inputs[a.i]) if type(a) is In else self.attr(a) for a in node.args]
         args += [f'{k}={self.attr(v)}' for k, v in node.kwargs.items()]
+        out = (node.note or {}).get('out')
+        if out is not None:
+            args.append(f'out={self._ref(node.inputs[out])}')
         call = f'{self._callee(node)}({", ".join(args)})'
         outs = [self.name_of(v) for v in node.outputs]
         if not outs:

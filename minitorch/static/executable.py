@@ -18,6 +18,12 @@ class Executable:
         """The generated Python source."""
         return self.compiled.source
 
+    def guards_hold(self):
+        for owner, _, read, value in self.guards:
+            if read(owner) != value:
+                return False
+        return True
+
     def stale_guard(self):
         """'why' when a Python value the graph baked in has changed since the trace, else None."""
         for owner, description, read, value in self.guards:
@@ -28,15 +34,28 @@ class Executable:
 
     def run(self, input_arrays, input_grad_owners=()):
         """Run on the input arrays: returns the output arrays; state is written back."""
-        state_arrays = [v.slot.read() for v in self.graph.state]
-        outputs, writes = self.compiled(*input_arrays, *state_arrays)
-        for write, array in zip(self.graph.writes, writes):
-            slot = write.slot
-            if getattr(slot, 'input_index', None) is not None:
+        state_arrays = [read() for read in self._reads]
+        outputs, writes = self.compiled.fn(*input_arrays, *state_arrays)
+        for slot, array in zip(self._slots, writes):
+            if slot.input_index is not None:
                 slot = slot.bound_to(input_grad_owners[slot.input_index])
             slot.write(array)
         self.runs += 1
         return outputs
+
+    @property
+    def _reads(self):
+        found = self.__dict__.get('_read_list')
+        if found is None:
+            found = self._read_list = [v.slot.read for v in self.graph.state]
+        return found
+
+    @property
+    def _slots(self):
+        found = self.__dict__.get('_slot_list')
+        if found is None:
+            found = self._slot_list = [w.slot for w in self.graph.writes]
+        return found
 
     def wrap(self, array):
         return None if array is None else Tensor._make(array, self.device)

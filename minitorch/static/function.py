@@ -48,6 +48,7 @@ class StaticFunction:
         self.cache = {}                 # signature -> [Executable, ...] (one per guard state)
         self.trace_log = []             # (signature, reason) for every trace, in order
         self.last = None                # the Executable that ran last
+        self._fast = None               # (signature, executable) of the last flat call
 
     @property
     def retraces(self):
@@ -74,18 +75,30 @@ class StaticFunction:
         return self if instance is None else functools.partial(self, instance)
 
     def __call__(self, *args, **kwargs):
+        if not kwargs and self._fast is not None:     # the same kind of call as the last one
+            key, executable = self._fast
+            if signature(args) == key and executable.guards_hold():
+                return self._run(executable, args)
         leaves, tree = flatten((args, kwargs))
         key = signature(leaves)
         stale = None
         for executable in self.cache.get(key, ()):
             stale = executable.stale_guard()
             if stale is None:
+                self._remember(args, kwargs, leaves, key, executable)
                 return self._run(executable, leaves)
         reason = stale or self._reason(key, leaves, args, kwargs)
         executable = self._trace(args, kwargs, leaves, tree, reason)
         self.cache.setdefault(key, []).append(executable)
         self.trace_log.append((key, reason))
+        self._remember(args, kwargs, leaves, key, executable)
         return self._run(executable, leaves)
+
+    def _remember(self, args, kwargs, leaves, key, executable):
+        """Calls with plain positional arguments (no nesting) skip flattening next time."""
+        flat = not kwargs and len(leaves) == len(args) and all(
+            type(a) not in (tuple, list, dict) for a in args)
+        self._fast = (key, executable) if flat else None
 
     # --- tracing ------------------------------------------------------------------------------
     def _trace(self, args, kwargs, leaves, tree, reason):
@@ -139,13 +152,12 @@ class StaticFunction:
     # --- running ------------------------------------------------------------------------------
     def _run(self, executable, leaves):
         tensors = [leaf for leaf in leaves if isinstance(leaf, Tensor)]
-        arrays = []
+        device = executable.device
         for t in tensors:
-            if t._device != executable.device:
+            if t._device is not device:
                 raise StaticError(f'{self.__name__}: an argument is on {t.device} but the graph was '
                                   f'compiled for {executable.device}')
-            arrays.append(t._data)
-        outputs = executable.run(arrays, tensors)
+        outputs = executable.run([t._data for t in tensors], tensors)
         self.last = executable
         out = iter(outputs)
         leaves_out = [executable.wrap(next(out)) if c is None else c
@@ -168,7 +180,8 @@ def signature(leaves):
     key = []
     for leaf in leaves:
         if isinstance(leaf, Tensor):
-            key.append(('tensor', tuple(leaf._data.shape), leaf._data.dtype.name, str(leaf._device),
+            data = leaf._data
+            key.append(('tensor', data.shape, data.dtype.name, str(leaf._device),
                         leaf._requires_grad))
         elif leaf is None or isinstance(leaf, (bool, int, float, str, bytes)):
             key.append(('value', type(leaf).__name__, leaf))

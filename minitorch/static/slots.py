@@ -10,6 +10,7 @@ from ..tensor import Tensor, set_grad
 
 class TensorSlot:
     """The values of `tensor`."""
+    input_index = None
 
     def __init__(self, tensor, name):
         self.tensor, self.name = tensor, name
@@ -30,6 +31,7 @@ class TensorSlot:
 class GradSlot:
     """The .grad of `tensor`: mode 'set' puts a new gradient tensor there (or None), mode 'assign'
     writes into the gradient tensor already there."""
+    input_index = None
 
     def __init__(self, tensor, name, mode='set'):
         self.tensor, self.name, self.mode = tensor, name, mode

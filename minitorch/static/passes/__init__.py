@@ -3,9 +3,14 @@
     g2 = mt.static.optimize(g)                  # the default pipeline
     g2, report = mt.static.passes.fold_constants(g)
 """
+from .cse import eliminate_common_subexpressions
 from .dce import eliminate_dead_code
+from .fold import fold_constants
+from .memory import plan_memory, peak_bytes
+from .simplify import simplify
 
-DEFAULT = ('eliminate_dead_code',)
+DEFAULT = ('simplify', 'fold_constants', 'eliminate_common_subexpressions', 'simplify',
+           'eliminate_dead_code', 'plan_memory')
 
 
 def optimize(graph, fetches=None, passes=None, report=None):

@@ -1,0 +1,114 @@
+"""Memory planning: free each buffer after its last use, and reuse a dying buffer for a result.
+
+The compiled code deletes every intermediate right after its last use.  On top of that this pass
+marks an elementwise node to write its result into one of its inputs (`out=`) when that input dies
+at the node, has the result's shape and dtype, and no live value shares its memory (views made by
+reshape, slicing, ... share it); a state update such as `w := w - lr * g` writes straight into w.
+The report gives the peak bytes of intermediates before and after.
+"""
+from ..ir import Node
+from .rewrite import protected
+
+
+def plan_memory(graph):
+    """A new Graph whose nodes carry note {'out': i} (write into input i); report {'in place': n,
+    'peak bytes before': ..., 'peak bytes after': ...}."""
+    last = _last_uses(graph)
+    kept = protected(graph)
+    writes = {w.value: w.slot for w in graph.writes if w.value is not None}
+    alias = _Aliases()
+    out = graph.copy()
+    nodes, in_place = [], 0
+    for index, node in enumerate(graph.nodes):
+        choice = _reusable_input(node, index, last, kept, writes, alias) if _can_write_out(node) \
+            else None
+        if choice is not None:
+            node = Node(node.op, node.args, node.kwargs, node.inputs, node.outputs, node.scope,
+                        node.multi, dict(node.note or {}, out=choice))
+            for v in node.outputs:
+                v.node = node
+            alias.join(node.outputs[0], node.inputs[choice])
+            in_place += 1
+        elif getattr(node.op, 'returns_view', False):
+            for v in node.outputs:
+                alias.join(v, node.inputs[0])
+        nodes.append(node)
+    out.nodes = nodes
+    return out, {'in place': in_place, 'peak bytes before': peak_bytes(graph),
+                 'peak bytes after': peak_bytes(out)}
+
+
+def _can_write_out(node):
+    op = node.op
+    forward = getattr(op, 'forward', None)
+    return (getattr(op, 'ufunc', None) is not None and len(node.outputs) == 1 and
+            getattr(forward, '__name__', '').startswith('forward_')) or \
+        getattr(op, 'accepts_out', False)
+
+
+def _reusable_input(node, index, last, kept, writes, alias):
+    out = node.outputs[0]
+    for i, v in enumerate(node.inputs):
+        if v.shape != out.shape or v.dtype != out.dtype or last.get(v) != index:
+            continue
+        if v.kind == 'node' and v not in kept and not alias.shared(v, last, index) and \
+                not alias.foreign(v):
+            return i
+        if v.kind == 'state' and writes.get(out) is v.slot and not alias.shared(v, last, index):
+            return i            # w := f(w, ...): the update writes into w itself
+    return None
+
+
+def _last_uses(graph):
+    last = {}
+    for index, node in enumerate(graph.nodes):
+        for v in node.inputs:
+            last[v] = index
+    return last
+
+
+class _Aliases:
+    """Which values may share memory (union-find over views and in-place results)."""
+
+    def __init__(self):
+        self.parent = {}
+
+    def find(self, v):
+        while self.parent.get(v, v) is not v:
+            v = self.parent[v]
+        return v
+
+    def join(self, a, b):
+        self.parent[self.find(a)] = self.find(b)
+
+    def foreign(self, v):
+        """Does v share memory with an input, state or a constant (memory the graph must not
+        overwrite)?"""
+        root = self.find(v)
+        return any(self.find(other) is root and other.kind != 'node' for other in list(self.parent))
+
+    def shared(self, v, last, index):
+        """Does a value other than v, sharing v's memory, live past node `index`?"""
+        root = self.find(v)
+        return any(other is not v and self.find(other) is root and last.get(other, -1) > index
+                   for other in list(self.parent))
+
+
+def peak_bytes(graph):
+    """The most bytes of intermediates alive at once, following the node order (outputs written
+    into an input allocate nothing)."""
+    last = _last_uses(graph)
+    kept = protected(graph)
+    live, peak, sizes = set(), 0, 0
+    for index, node in enumerate(graph.nodes):
+        in_place = (node.note or {}).get('out') is not None
+        for v in node.outputs:
+            if not in_place and not getattr(node.op, 'returns_view', False):
+                live.add(v)
+                sizes += v.nbytes
+        peak = max(peak, sizes)
+        for v in node.inputs + node.outputs:
+            if v in live and last.get(v, index) <= index and v not in kept:
+                live.discard(v)
+                sizes -= v.nbytes
+    return peak

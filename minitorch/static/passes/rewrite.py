@@ -1,0 +1,43 @@
+"""What passes share: replacing values by others across a graph without changing the input graph
+(nodes are shared between graphs, so a node whose inputs change is copied)."""
+from ..ir import Node, StateWrite
+
+
+def substitute(graph, mapping, nodes=None):
+    """A copy of graph whose nodes (default: graph.nodes) read mapping[v] instead of v, as do its
+    outputs and state writes.  Chains (a -> b -> c) are followed."""
+    def final(v):
+        seen = 0
+        while v in mapping and seen < 1000:
+            v = mapping[v]
+            seen += 1
+        return v
+
+    out = graph.copy()
+    new_nodes = []
+    for node in (graph.nodes if nodes is None else nodes):
+        inputs = [final(v) for v in node.inputs]
+        if any(a is not b for a, b in zip(inputs, node.inputs)):
+            node = Node(node.op, node.args, node.kwargs, inputs, node.outputs, node.scope,
+                        node.multi, node.note)
+            for v in node.outputs:
+                v.node = node
+        new_nodes.append(node)
+    out.nodes = new_nodes
+    out.outputs = [None if v is None else final(v) for v in graph.outputs]
+    out.writes = [StateWrite(w.slot, None if w.value is None else final(w.value))
+                  for w in graph.writes]
+    return out
+
+
+def is_pure(op):
+    """Whether evaluating op twice, or early, or not at all gives the same program (no randomness,
+    no checks that must run, no state it reads on its own)."""
+    return not getattr(op, 'random', False) and not getattr(op, 'has_effects', False)
+
+
+def protected(graph):
+    """Values that must keep their identity: outputs and state writes."""
+    kept = set(v for v in graph.outputs if v is not None)
+    kept |= set(w.value for w in graph.writes if w.value is not None)
+    return kept
