@@ -1,5 +1,6 @@
 """Notebook 02's checkers accept the solutions and name each plausible mistake (course/lib/check02.py)."""
 import itertools
+import json
 import os
 import sys
 
@@ -24,6 +25,16 @@ def stub(*args):
 
 
 # --- the hand-made StridedTensor (the notebook's, copied in sol02) agrees with numpy ------------------
+def test_sol02_carries_the_notebooks_strided_tensor_unchanged():
+    with open(os.path.join(COURSE, '02_tensors_and_devices.ipynb'), encoding='utf-8') as f:
+        cells = [''.join(c['source']) for c in json.load(f)['cells'] if c['cell_type'] == 'code']
+    in_notebook = next(c for c in cells if 'class StridedTensor' in c).strip()
+    with open(sol02.__file__, encoding='utf-8') as f:
+        solution = f.read()
+    copied = solution[solution.index('def contiguous_strides'):solution.index('# --- exercise 1')].strip()
+    assert copied == in_notebook
+
+
 def test_strided_tensor_reads_as_numpy_does():
     t = StridedTensor(list(range(24)), (4, 6))
     a = np.arange(24).reshape(4, 6)
