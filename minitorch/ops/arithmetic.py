@@ -149,11 +149,12 @@ class Remainder(Elementwise):
 
 
 def _refuse_integer_zero(xp, a, b, op):
-    kind = getattr(b, 'dtype', None)
-    integral = (kind is not None and kind.kind in 'iub') or (kind is None and type(b) is int and
-                                                              getattr(a, 'dtype', None) is not None
-                                                              and a.dtype.kind in 'iub')
-    if integral and bool(xp.any(xp.asarray(b) == 0)):
+    """Integer (and bool) division by zero raises, as in PyTorch; floats give inf and nan."""
+    a_kind, b_kind = getattr(a, 'dtype', None), getattr(b, 'dtype', None)
+    if type(a) is float or type(b) is float or (a_kind is not None and a_kind.kind == 'f') or \
+            (b_kind is not None and b_kind.kind == 'f'):
+        return
+    if bool(xp.any(xp.asarray(b) == 0)):
         raise RuntimeError(f'ZeroDivisionError: {op} of integer tensors by zero (PyTorch raises '
                            f'this too); make the divisor nonzero or use floating point tensors, '
                            f'which give inf/nan')
@@ -176,10 +177,29 @@ def add(input, other, *, alpha=1):
 
 
 def sub(input, other, *, alpha=1):
-    """input - alpha * other, broadcast (alias: subtract)."""
+    """input - alpha * other, broadcast (alias: subtract); bools cannot be subtracted."""
     if alpha != 1:
         other = mul(other, alpha)
-    return binary(Sub, input, other, 'sub')
+    return binary(Sub, input, other, 'sub', _no_bools_to_subtract)
+
+
+def _no_bools_to_subtract(a, b):
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError('sub: subtraction, the `-` operator, with a bool tensor or a bool is not '
+                           'supported (as in PyTorch); to invert a mask use `~` or logical_not(), '
+                           'or convert first, e.g. x.int() - y')
+
+
+def _is_bool(x):
+    return type(x) is bool or (isinstance(x, Tensor) and x._data.dtype.kind == 'b')
+
+
+def _refuse_bool_result(op):
+    def refuse(a, b):
+        if _is_bool(a) and _is_bool(b):
+            raise NotImplementedError(f'{op}: not implemented for bool operands (as in PyTorch); '
+                                      f'convert first, e.g. x.int()')
+    return refuse
 
 
 def mul(input, other):
@@ -193,20 +213,27 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode == 'floor':
         return floor_divide(input, other)
     if rounding_mode == 'trunc':
-        q = div(input, other)
-        result = q.trunc() if hasattr(q, 'trunc') else q
-        a, b = promote(*operands(input, other, 'div'), 'div')
-        dtype = (a if isinstance(a, Tensor) else b).dtype
-        return result if dtype.is_floating_point else result.to(dtype)
+        return _trunc_divide(input, other)
     if rounding_mode is not None:
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
     if isinstance(input, Tensor) and isinstance(other, Tensor) and \
             input._data.dtype == other._data.dtype and input._data.dtype.kind == 'f':
         return apply_binary(Div, input, other, 'div')
-    a, b = promote(*operands(input, other, 'div'), 'div')
+    a, b = operands(input, other, 'div')
     if not _floating(a) and not _floating(b):
-        a, b = _as_float(a), _as_float(b)
+        a, b = _as_float(a), _as_float(b)       # before promotion: no integer wrap-around
+    a, b = promote(a, b, 'div')
     return apply_binary(Div, a, b, 'div')
+
+
+def _trunc_divide(input, other):
+    """div(rounding_mode='trunc'): the quotient rounded towards zero; integers stay integers and
+    are divided exactly (from floor division, which also refuses a zero divisor)."""
+    a, b = operands(input, other, 'div')
+    if _floating(a) or _floating(b):
+        return div(a, b).trunc()
+    q = floor_divide(a, b)
+    return q + ((q < 0) & (remainder(a, b) != 0))      # floor is one below trunc there
 
 
 def _floating(x):
@@ -218,28 +245,64 @@ def _as_float(x):
 
 
 def pow(input, exponent):
-    """input ** exponent, elementwise and broadcast."""
-    return binary(Pow, input, exponent, 'pow')
+    """input ** exponent, elementwise and broadcast.  For integers, as in PyTorch: a negative
+    exponent tensor gives 0 (1 or -1 for bases 1 and -1); a negative exponent number is refused."""
+    return binary(Pow, input, exponent, 'pow', _integer_pow)
+
+
+def _integer_pow(a, b):
+    """pow of integer or bool operands (numpy refuses negative integer exponents)."""
+    if _is_bool(a) and _is_bool(b):
+        if isinstance(a, Tensor) and type(b) is bool:
+            from .comparison import bitwise_or
+            return bitwise_or(a, not b)         # a ** True is a, a ** False is all True
+        raise NotImplementedError('pow: not implemented for a bool base with a bool exponent '
+                                  'tensor (as in PyTorch); convert first, e.g. x.int()')
+    if not isinstance(b, Tensor):
+        if type(b) is int and b < 0 and not a.is_floating_point():
+            raise RuntimeError(f'pow: integers to negative integer powers are not allowed ({a.dtype} '
+                               f'tensor ** {b}); use a float, e.g. x.float() ** {b}')
+        return None
+    a, b = promote(a, b, 'pow')
+    if b.is_floating_point() or not bool((b < 0).any()):
+        return None
+    from .selection import where
+    if not isinstance(a, Tensor):
+        from ..creation import full_like
+        a = full_like(b, a)
+    positive = Pow.apply(a, where(b < 0, 0, b))
+    odd = remainder(b, 2) == 1
+    at_minus_one = where(odd, -1, 1).to(positive.dtype)
+    negative = where(a == 1, 1, where(a == -1, at_minus_one, 0)).to(positive.dtype)
+    return where(b < 0, negative, positive)
 
 
 def maximum(input, other):
-    """The larger of input and other, elementwise; ties share the gradient."""
+    """The larger of input and other (tensors), elementwise; ties share the gradient."""
+    _tensors_only(input, other, 'maximum')
     return binary(Maximum, input, other, 'maximum')
 
 
 def minimum(input, other):
-    """The smaller of input and other, elementwise; ties share the gradient."""
+    """The smaller of input and other (tensors), elementwise; ties share the gradient."""
+    _tensors_only(input, other, 'minimum')
     return binary(Minimum, input, other, 'minimum')
+
+
+def _tensors_only(input, other, op):
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(f'{op}(): expected two tensors, got {type(input).__name__} and '
+                        f'{type(other).__name__}; for a number use clamp(min=...) or clamp(max=...)')
 
 
 def floor_divide(input, other):
     """input // other, rounded down (Python's //); integer division by zero raises."""
-    return binary(FloorDivide, input, other, 'floor_divide')
+    return binary(FloorDivide, input, other, 'floor_divide', _refuse_bool_result('floor_divide'))
 
 
 def remainder(input, other):
     """input % other, with the sign of other (Python's %); integer remainder by zero raises."""
-    return binary(Remainder, input, other, 'remainder')
+    return binary(Remainder, input, other, 'remainder', _refuse_bool_result('remainder'))
 
 
 def neg(input):

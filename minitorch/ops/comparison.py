@@ -6,7 +6,7 @@ in PyTorch, and refused on floats); logical_and/or/xor/not treat any nonzero as 
 from .. import dtypes
 from ..tensor import Tensor
 from .elementwise import NotDifferentiable
-from .promotion import binary, operands, promote, apply_binary
+from .promotion import binary, operands, promote, apply_binary, explain_broadcast_error
 
 
 class Eq(NotDifferentiable):
@@ -77,12 +77,21 @@ class IsInf(NotDifferentiable):
     ufunc, kernel = 'isinf', 'isinf({0})'
 
 
-def _compare(fn, name, doc):
+def _compare(fn, name, doc, tensors_only=False):
     def compare(input, other):
+        if not isinstance(input, Tensor) or (tensors_only and not isinstance(other, Tensor)):
+            _refuse_numbers(name, input, other, tensors_only)
         return binary(fn, input, other, name)
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = doc
     return compare
+
+
+def _refuse_numbers(name, input, other, tensors_only):
+    wanted = 'two tensors' if tensors_only else 'a tensor first (the operator, 2 < x, takes a number ' \
+                                                  'on either side)'
+    raise TypeError(f'{name}(): expected {wanted}, got {type(input).__name__} and '
+                    f'{type(other).__name__}')
 
 
 eq = _compare(Eq, 'eq', 'input == other, elementwise and broadcast: a bool tensor.')
@@ -91,11 +100,12 @@ lt = _compare(Lt, 'lt', 'input < other, elementwise and broadcast (alias: less).
 le = _compare(Le, 'le', 'input <= other, elementwise and broadcast (alias: less_equal).')
 gt = _compare(Gt, 'gt', 'input > other, elementwise and broadcast (alias: greater).')
 ge = _compare(Ge, 'ge', 'input >= other, elementwise and broadcast (alias: greater_equal).')
-logical_and = _compare(LogicalAnd, 'logical_and', 'Elementwise AND of the truth values (nonzero is '
-                                                  'True): a bool tensor.')
-logical_or = _compare(LogicalOr, 'logical_or', 'Elementwise OR of the truth values: a bool tensor.')
-logical_xor = _compare(LogicalXor, 'logical_xor', 'Elementwise XOR of the truth values: a bool '
-                                                  'tensor.')
+logical_and = _compare(LogicalAnd, 'logical_and', 'Elementwise AND of the truth values of two tensors '
+                                                  '(nonzero is True): a bool tensor.', True)
+logical_or = _compare(LogicalOr, 'logical_or', 'Elementwise OR of the truth values of two tensors: a '
+                                               'bool tensor.', True)
+logical_xor = _compare(LogicalXor, 'logical_xor', 'Elementwise XOR of the truth values of two '
+                                                  'tensors: a bool tensor.', True)
 
 
 def logical_not(input):
@@ -161,13 +171,21 @@ class IsClose(NotDifferentiable):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Which elements of input and other are close: |input - other| <= atol + rtol * |other|."""
-    input, other = promote(*operands(input, other, 'isclose'), 'isclose')
-    return IsClose.apply(input, other, rtol, atol, equal_nan)
+    """Which elements of input and other (two tensors of one dtype, broadcast) are close:
+    |input - other| <= atol + rtol * |other|."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        _refuse_numbers('isclose', input, other, True)
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f'isclose: expected both tensors to have the same dtype, got '
+                           f'{input.dtype} and {other.dtype}; convert one, e.g. b.to(a.dtype)')
+    try:
+        return IsClose.apply(input, other, rtol, atol, equal_nan)
+    except ValueError as error:
+        explain_broadcast_error('isclose', input, other, error)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether every element of input is close to other's (a Python bool)."""
+    """Whether every element of input is close to other's (a Python bool; see isclose)."""
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 

@@ -172,8 +172,8 @@ def fast_inplace(self, other, ufunc):
         return False
     try:
         getattr(self._device.xp, ufunc)(self._data, other, out=self._data)
-    except (ValueError, TypeError):
-        return False        # shapes or casts that do not fit: the general path explains
+    except (ValueError, TypeError, OverflowError):
+        return False        # shapes, casts or numbers that do not fit: the general path sees to them
     return True
 
 

@@ -13,8 +13,12 @@ from .shape_checks import broadcast_shape
 _NUMBER = (int, float, bool)
 
 
-def binary(fn, a, b, op):
-    """fn.apply on a and b (tensors or Python numbers) after promotion, with a clear broadcast error."""
+def binary(fn, a, b, op, slow=None):
+    """fn.apply on a and b (tensors or Python numbers) after promotion, with a clear broadcast error.
+
+    slow(a, b), when given, sees the operands (before promotion) of every call that misses the fast
+    path (a float tensor with a same-dtype tensor or a Python number): it raises for inputs the op
+    refuses (bools, say) or returns the result itself; None goes on to promotion and fn.apply."""
     # fast paths first: a float tensor with a same-dtype tensor or a Python number (the array
     # module's weak scalars then give PyTorch's result dtype without any casting)
     if isinstance(a, Tensor):
@@ -25,6 +29,10 @@ def binary(fn, a, b, op):
             b._data.dtype.kind == 'f':
         return apply_binary(fn, a, b, op)
     a, b = operands(a, b, op)
+    if slow is not None:
+        result = slow(a, b)
+        if result is not None:
+            return result
     a, b = promote(a, b, op)
     return apply_binary(fn, a, b, op)
 
@@ -78,7 +86,19 @@ def promote(a, b, op):
     if category > dtypes.FROM_NUMPY[tensor._data.dtype].category:
         target = dtypes.default_float() if category == 2 else dtypes.int64
         tensor = cast(tensor, target)
+    elif category == 1 and tensor._data.dtype.kind in 'iu':
+        scalar = wrapped(scalar, tensor._data.dtype)
     return (tensor, scalar) if a_is else (scalar, tensor)
+
+
+def wrapped(value, np_dtype):
+    """A Python int as the integer dtype holds it: out-of-range values wrap around, as PyTorch casts
+    a number to the tensor's dtype (uint8 tensor - 1 wraps, where numpy would refuse the -1)."""
+    info = np.iinfo(np_dtype)
+    if info.min <= value <= info.max:
+        return value
+    span = 1 << info.bits
+    return (value - info.min) % span + info.min
 
 
 def result_dtype(a, b):

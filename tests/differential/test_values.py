@@ -1,0 +1,36 @@
+"""Values, result dtypes and shapes of every op against the numpy references, and refusals where
+PyTorch refuses, on generated inputs (on each device)."""
+import pytest
+from hypothesis import given, strategies as st
+
+import minitorch as mt
+
+from .runner import about, examples, expected, call, convert, host, compare, scale_of, check_refused, \
+    devices_of
+from .reference import Refused
+from .specs import REGISTRY
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+from .strategies import Draw
+
+
+@pytest.mark.parametrize('name', sorted(REGISTRY))
+@examples(25)
+@given(data=st.data())
+def test_values(name, device, data):
+    spec = REGISTRY[name]
+    case = spec.draw(Draw(data, grad=False))
+    with about(f'{name}{case}'):
+        _check(spec, case, device)
+
+
+def _check(spec, case, device):
+    name = spec.name
+    want = expected(spec, case)
+    args, kwargs = convert(mt, case.args, device), convert(mt, case.kwargs, device)
+    if isinstance(want, Refused):
+        check_refused(spec, want, lambda: call(spec, mt, args, kwargs), f'{name}{case}')
+        return
+    got = call(spec, mt, args, kwargs)
+    assert all(d == device for d in devices_of(got)), f'{name}: results on {devices_of(got)}'
+    compare(host(got), want, f'{name}{case}', scale_of(spec, case), spec.rtol)
