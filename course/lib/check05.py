@@ -1,7 +1,7 @@
 """Checkers for notebook 05's exercises (dynamic graphs).
 
-Each prints one line per verdict — "not done yet — hint: …", "✓ …" or "✗ <the mistake>: <hint>" — and
-returns None (not done), True (right) or False (wrong).  None of them raises.
+Each prints one line ("not done yet — hint: …", "✓ …" or "✗ <the mistake>: <hint>") and returns
+None (not done), True (right) or False (wrong).  None of them raises.
 """
 import math
 

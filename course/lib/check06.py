@@ -1,7 +1,7 @@
 """Checkers for notebook 06's exercises (modules, optimizers and data).
 
-Each prints one line per verdict — "not done yet — hint: …", "✓ …" or "✗ <the mistake>: <hint>" — and
-returns None (not done), True (right) or False (wrong).  None of them raises.
+Each prints one line ("not done yet — hint: …", "✓ …" or "✗ <the mistake>: <hint>") and returns
+None (not done), True (right) or False (wrong).  None of them raises.
 """
 import numpy as np
 
@@ -157,7 +157,8 @@ MISTAKES = [
     (lambda s, g, t: (ALPHA * s + (1 - ALPHA) * g * g,
                       LR * g / (np.sqrt((ALPHA * s + (1 - ALPHA) * g * g) / (1 - ALPHA ** t)) + EPS)),
      "a bias correction s / (1 − alpha^t) as in Adam: PyTorch's RMSprop has none"),
-    (lambda s, g, t: (ALPHA * s + (1 - ALPHA) * g * g, LR * g / (ALPHA * s + (1 - ALPHA) * g * g + EPS)),
+    (lambda s, g, t: (ALPHA * s + (1 - ALPHA) * g * g,
+                      LR * g / (ALPHA * s + (1 - ALPHA) * g * g + EPS)),
      'divided by s itself: divide by its square root, sqrt(s) + eps (the root mean square of '
      'the gradients — the "RMS" of RMSprop)'),
 ]
@@ -168,8 +169,9 @@ def check_rmsprop(HandRMSprop):
     try:
         got, model = _train(make)
     except NotImplementedError:
-        print('not done yet — hint: keep one running average s per parameter (mt.zeros_like), and '
-              'in step(), inside mt.no_grad(): s = alpha·s + (1 − alpha)·g², p −= lr·g / (√s + eps)')
+        print('not done yet — hint: keep one running average s per parameter (mt.zeros_like), '
+              'and in step(), inside mt.no_grad(): s = alpha·s + (1 − alpha)·g², '
+              'p −= lr·g / (√s + eps)')
         return None
     except RuntimeError as err:
         if 'in-place' in str(err) or 'no_grad' in str(err):

@@ -161,7 +161,8 @@ right = lambda s, g, lr, eps, t: lr * g / (s.sqrt() + eps)                      
     (rmsprop(average, lambda s, g, lr, eps, t: lr * g / ((s / (1 - 0.9 ** t)).sqrt() + eps)),
      'a bias correction'),
     (rmsprop(average, lambda s, g, lr, eps, t: lr * g / (s + eps)), 'divided by s itself'),
-    (rmsprop(average, lambda s, g, lr, eps, t: lr * g / (s.sqrt() + eps) * 2), 'differ from optim.RMSprop'),
+    (rmsprop(average, lambda s, g, lr, eps, t: lr * g / (s.sqrt() + eps) * 2),
+     'differ from optim.RMSprop'),
 ])
 def test_rmsprop_mistakes_are_named(wrong, words, capsys):
     result, out = verdict(check06.check_rmsprop, wrong, capsys)
