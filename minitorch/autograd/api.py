@@ -1,7 +1,7 @@
 """backward() and grad(): the user-facing entry points to the engine."""
 from .engine import run_backward
 from ..tensor import set_grad
-from .dispatch import report_new_tensor
+from .dispatch import INSTALLED, report_new_tensor
 
 
 def _as_list(x):
@@ -101,6 +101,8 @@ def zero_grad(tensors, set_to_none=True):
     for t in tensors:
         grad = t._grad
         if grad is None:
+            if set_to_none and INSTALLED[0]:
+                set_grad(t, None)       # a traced graph then knows .grad is None here, whatever it was
             continue
         if set_to_none:
             set_grad(t, None)

@@ -33,6 +33,9 @@ class DispatchMode:
     def on_new_tensor(self, tensor):
         """Called when a tensor is made from data rather than by an op (mt.tensor, zeros, ...)."""
 
+    def on_new_state(self, tensor):
+        """Called when a tensor becomes lasting state (a Parameter, a module's buffer)."""
+
     def on_python_value(self, owner, description, read):
         """Called when the ops being run depend on a Python value, read(owner) (an optimizer's
         learning rate, a module's training flag, whether a .grad is None): a static graph built
@@ -91,6 +94,30 @@ def report_new_tensor(tensor):
         mode.on_new_tensor(tensor)
         mode = mode._outer
     return tensor
+
+
+def report_new_state(tensor):
+    """Tell this thread's modes that tensor holds lasting state (a static graph reads it each run)."""
+    mode = STATE.mode
+    while mode is not None:
+        mode.on_new_state(tensor)
+        mode = mode._outer
+    return tensor
+
+
+class suspended:
+    """Run the block without this thread's dispatch modes: ops run eagerly on real values and tensors
+    made here are ordinary ones.  For work that belongs outside a traced graph, such as creating an
+    optimizer's state or a module's initial parameters."""
+
+    def __enter__(self):
+        self.mode, self.tracing = STATE.mode, STATE.tracing
+        STATE.mode, STATE.tracing = None, ()
+        return self
+
+    def __exit__(self, *exc):
+        STATE.mode, STATE.tracing = self.mode, self.tracing
+        return False
 
 
 def report_python_value(owner, description, read):

@@ -7,7 +7,20 @@ generator for the tensor's device, so mt.manual_seed makes them reproducible.
 """
 import math
 
+import functools
+
 from ..autograd import grad_mode
+from ..autograd.dispatch import suspended
+
+
+def _outside_graphs(init):
+    """Initialising is not part of a computation: it runs eagerly even while a static graph is being
+    built (a model made inside `with mt.static.Graph()` gets real initial values)."""
+    @functools.wraps(init)
+    def eager(*args, **kwargs):
+        with suspended():
+            return init(*args, **kwargs)
+    return eager
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -61,16 +74,19 @@ def _draw(tensor, kind, generator):
     return factory(*tensor.shape, dtype=dtype, device=tensor.device, generator=generator)
 
 
+@_outside_graphs
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill tensor in place with draws from U(a, b); returns it."""
     return _fill(tensor, _draw(tensor, 'uniform', generator) * (b - a) + a)
 
 
+@_outside_graphs
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill tensor in place with draws from N(mean, std^2); returns it."""
     return _fill(tensor, _draw(tensor, 'normal', generator) * std + mean)
 
 
+@_outside_graphs
 def constant_(tensor, val):
     """Fill tensor in place with val; returns it."""
     with grad_mode.no_grad():
@@ -78,16 +94,19 @@ def constant_(tensor, val):
     return tensor
 
 
+@_outside_graphs
 def zeros_(tensor):
     """Fill tensor in place with zeros; returns it."""
     return constant_(tensor, 0)
 
 
+@_outside_graphs
 def ones_(tensor):
     """Fill tensor in place with ones; returns it."""
     return constant_(tensor, 1)
 
 
+@_outside_graphs
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot initialisation: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)), in place;
     returns tensor (at least 2-d: fan_in = size(1) * receptive field, fan_out = size(0) * receptive
@@ -97,6 +116,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return uniform_(tensor, -bound, bound, generator)
 
 
+@_outside_graphs
 def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot initialisation: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)), in place;
     returns tensor."""
@@ -104,6 +124,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
+@_outside_graphs
 def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
     """He initialisation: U(-b, b) with b = sqrt(3) * gain / sqrt(fan), in place; returns tensor.
 
@@ -114,6 +135,7 @@ def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', gene
     return uniform_(tensor, -bound, bound, generator)
 
 
+@_outside_graphs
 def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
     """He initialisation: N(0, std^2) with std = gain / sqrt(fan), in place; returns tensor.  a,
     mode and nonlinearity as in kaiming_uniform_."""

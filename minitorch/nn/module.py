@@ -12,6 +12,7 @@ modules it ran in (drawings group ops by module).
 from collections import namedtuple
 
 from ..autograd import grad_mode
+from ..autograd.dispatch import INSTALLED, report_new_state, report_python_value
 from ..autograd.api import zero_grad
 from ..autograd.scope import module_scope
 from ..tensor import Tensor, set_grad
@@ -51,6 +52,8 @@ class Module:
     def __call__(self, *args, **kwargs):
         """model(x): run forward(x) with the ops recorded as running in this module (drawings group
         them by module).  minitorch has no forward hooks."""
+        if INSTALLED[0]:                # a static graph bakes in train/eval mode: it checks it
+            report_python_value(self, '.training', _training)
         with module_scope(self):
             return self.forward(*args, **kwargs)
 
@@ -126,6 +129,8 @@ class Module:
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent.add(name)
+        if tensor is not None and INSTALLED[0]:
+            report_new_state(tensor)
 
     def add_module(self, name, module):
         """Register a sub-module (or None) under name, as `self.name = module` does; also named
@@ -369,6 +374,10 @@ class Module:
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) |
                       set(self._modules))
+
+
+def _training(module):
+    return module.training
 
 
 def _join(prefix, name):

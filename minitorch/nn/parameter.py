@@ -3,6 +3,7 @@
 Assigning a Parameter to a Module's attribute registers it, so `module.parameters()` finds it and an
 optimizer can update it.  It is a leaf that requires grad; ops on it give ordinary tensors.
 """
+from ..autograd.dispatch import INSTALLED, report_new_state
 from ..tensor import Tensor
 
 
@@ -21,6 +22,8 @@ class Parameter(Tensor):
         self._adopt(data._data, data._device)       # shares memory with `data`, as in PyTorch
         if requires_grad:
             self.requires_grad = True
+        if INSTALLED[0]:
+            report_new_state(self)          # a static graph built now reads it as state
 
     def __repr__(self):
         return 'Parameter containing:\n' + super().__repr__()

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Primitive
+from ..autograd.thread_state import STATE
 from ..backend import default_device, device as Device, rng_for
 
 
@@ -72,6 +73,8 @@ class RandomDraw(Primitive):
 
     @staticmethod
     def forward(ctx, kind, shape, np_dtype, params, generator, device):
+        if STATE.tracing:       # building a static graph: draw nothing (each run draws)
+            return _placeholder(kind, shape, np_dtype, params)
         rng = array_rng(generator, device)
         with device.backend.use(device.index or 0):
             if kind == 'uniform':
@@ -91,6 +94,14 @@ class RandomDraw(Primitive):
                 probabilities, = params
                 return (rng.random(probabilities.shape) < probabilities).astype(np_dtype)
         raise ValueError(f'RandomDraw: unknown kind {kind!r}')
+
+
+def _placeholder(kind, shape, np_dtype, params):
+    if kind == 'permutation':
+        shape = (params[0],)
+    elif kind == 'bernoulli':
+        shape = params[0].shape
+    return np.zeros(shape, dtype=np_dtype)
 
 
 def _float_draw(draw, shape, np_dtype):

@@ -8,7 +8,8 @@ Adagrad: s += g^2;   p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(s) + eps)
 """
 import math
 
-from ..creation import zeros_like, full_like
+from ..creation import tensor, zeros_like, full_like
+from ..ops.inplace import observed
 from ..ops.arithmetic import maximum
 from .optimizer import Optimizer
 
@@ -36,24 +37,24 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
+    def _init_state(self, p, group, state):
+        state.update(step=_step_counter(p), exp_avg=zeros_like(p), exp_avg_sq=zeros_like(p))
+        if group['amsgrad']:
+            state['max_exp_avg_sq'] = zeros_like(p)
+
     def _update(self, p, grad, group, state):
         lr, (b1, b2), wd = group['lr'], group['betas'], group['weight_decay']
-        if not state:
-            state.update(step=0, exp_avg=zeros_like(p), exp_avg_sq=zeros_like(p))
-            if group['amsgrad']:
-                state['max_exp_avg_sq'] = zeros_like(p)
         if wd and self.decoupled:
             p.mul_(1 - lr * wd)
         elif wd:
             grad = grad + wd * p
-        state['step'] += 1
-        t = state['step']
+        t = _count(state['step'])
         m, v = state['exp_avg'], state['exp_avg_sq']
         m.mul_(b1).add_(grad * (1 - b1))
         v.mul_(b2).add_(grad * grad * (1 - b2))
         if group['amsgrad']:
-            state['max_exp_avg_sq'] = v = maximum(state['max_exp_avg_sq'], v)
-        denom = (v.sqrt() * (1 / math.sqrt(1 - b2 ** t))).add_(group['eps'])
+            v = state['max_exp_avg_sq'].copy_(maximum(state['max_exp_avg_sq'], v))
+        denom = (v.sqrt() / _sqrt(1 - b2 ** t)).add_(group['eps'])
         p.add_(m / denom * (-lr / (1 - b1 ** t)))
 
 
@@ -79,15 +80,16 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
+    def _init_state(self, p, group, state):
+        state.update(step=_step_counter(p), square_avg=zeros_like(p))
+        if group['momentum'] > 0:
+            state['momentum_buffer'] = zeros_like(p)
+        if group['centered']:
+            state['grad_avg'] = zeros_like(p)
+
     def _update(self, p, grad, group, state):
         alpha = group['alpha']
-        if not state:
-            state.update(step=0, square_avg=zeros_like(p))
-            if group['momentum'] > 0:
-                state['momentum_buffer'] = zeros_like(p)
-            if group['centered']:
-                state['grad_avg'] = zeros_like(p)
-        state['step'] += 1
+        _count(state['step'])
         if group['weight_decay']:
             grad = grad + group['weight_decay'] * p
         square_avg = state['square_avg']
@@ -117,14 +119,34 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps))
 
+    def _init_state(self, p, group, state):
+        state.update(step=_step_counter(p), sum=full_like(p, group['initial_accumulator_value']))
+
     def _update(self, p, grad, group, state):
-        if not state:
-            state.update(step=0, sum=full_like(p, group['initial_accumulator_value']))
-        state['step'] += 1
+        t = _count(state['step'])
         if group['weight_decay']:
             grad = grad + group['weight_decay'] * p
-        clr = group['lr'] / (1 + (state['step'] - 1) * group['lr_decay'])
+        clr = group['lr'] / (1 + (t - 1) * group['lr_decay'])
         state['sum'].add_(grad * grad)
         p.add_(grad / state['sum'].sqrt().add_(group['eps']) * -clr)
 
 
+
+
+# --- the step count --------------------------------------------------------------------------
+# The count is a tensor (as in PyTorch), so a traced training step counts on each run of its graph.
+# Eagerly the bias corrections use it as a Python number (as PyTorch's default path does); while a
+# graph is being traced they are tensor ops the graph recomputes on every run.
+
+def _step_counter(p):
+    return tensor(0.0, device=p.device)
+
+
+def _count(step):
+    """Add one to the step count; return it as a number (eager) or a tensor (traced)."""
+    step.add_(1)
+    return step.double() if observed() else step.item()   # float64 either way, as Python's floats
+
+
+def _sqrt(x):
+    return x.sqrt() if hasattr(x, 'sqrt') else math.sqrt(x)

@@ -7,6 +7,7 @@ averages, step counts).  `step()` updates every parameter that has a .grad, unde
 in-place ops (p.add_(...)) so the Parameter objects the model holds are the ones that change.
 """
 from ..autograd import grad_mode
+from ..autograd.dispatch import INSTALLED, report_python_value, suspended
 from ..autograd.api import zero_grad
 from ..tensor import Tensor
 
@@ -83,12 +84,22 @@ class Optimizer:
                 loss = closure()
         with grad_mode.no_grad():
             for group in self.param_groups:
+                if INSTALLED[0]:
+                    _report_hyperparameters(group)
                 for p in group['params']:
                     if p.grad is not None:
-                        self._update(p, p.grad.detach(), group, self.state.setdefault(p, {}))
+                        state = self.state.setdefault(p, {})
+                        if not state:
+                            with suspended():       # state lives outside any traced graph
+                                self._init_state(p, group, state)
+                        self._update(p, p.grad.detach(), group, state)
         return loss
 
+    def _init_state(self, p, group, state):
+        """Create p's state (moment buffers, step count) the first time p is updated."""
+
     def _update(self, p, grad, group, state):
+        """Update p in place from its gradient (the rule of each optimizer)."""
         raise NotImplementedError
 
     # --- saving and restoring -----------------------------------------------------------------
@@ -175,3 +186,15 @@ def _copied_state(value, param):
         return value
     value = value.detach().to(param.device)
     return value.to(param.dtype, copy=True) if value.is_floating_point() else value.clone()
+
+
+def _report_hyperparameters(group):
+    """A traced step bakes the group's numbers in: tell the tracer, which re-traces when one changes
+    (a learning-rate schedule, say)."""
+    for key, value in group.items():
+        if key != 'params' and isinstance(value, (int, float, bool, tuple, type(None))):
+            report_python_value(group, f"['{key}']", _reader(key))
+
+
+def _reader(key):
+    return lambda group: group[key]

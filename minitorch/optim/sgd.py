@@ -5,6 +5,7 @@
     g = g + momentum * b  (nesterov)  or  b  (momentum > 0)
     p = p - lr * g
 """
+from ..creation import tensor, zeros_like
 from .optimizer import Optimizer, required
 
 
@@ -26,15 +27,22 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 
+    def _init_state(self, p, group, state):
+        if group['momentum']:
+            state['momentum_buffer'] = zeros_like(p)
+            state['step'] = tensor(0.0, device=p.device)
+
     def _update(self, p, grad, group, state):
         if group['weight_decay']:
             grad = grad + group['weight_decay'] * p
         momentum = group['momentum']
         if momentum:
-            buf = state.get('momentum_buffer')
-            if buf is None:
-                buf = state['momentum_buffer'] = grad.clone()
-            else:
-                buf.mul_(momentum).add_(grad * (1 - group['dampening']))
+            # the buffer starts at 0, so b = momentum * 0 + (1 - dampening) * g; with dampening,
+            # the first step adds dampening * g back: b = g, as PyTorch's first step
+            buf, step = state['momentum_buffer'], state['step']
+            step.add_(1)
+            buf.mul_(momentum).add_(grad * (1 - group['dampening']))
+            if group['dampening']:
+                buf.add_(grad * (step == 1) * group['dampening'])
             grad = grad + momentum * buf if group['nesterov'] else buf
         p.add_(grad * -group['lr'])

@@ -110,7 +110,13 @@ class Compiled:
         if not outs:
             return call
         if node.multi:
-            return f'{", ".join(outs)}{"," if len(outs) == 1 else ""} = {call}'
+            line = f'{", ".join(outs)}{"," if len(outs) == 1 else ""} = {call}'
+            scalars = [name for name, v in zip(outs, node.outputs) if v.shape == ()]
+            for name in scalars:        # numpy gives 0-d results as scalars: arrays, please
+                line += f'; {name} = xp.asarray({name})'
+            return line
+        if node.outputs[0].shape == () and out is None:
+            call = f'xp.asarray({call})'
         return f'{outs[0]} = {call}'
 
     def _callee(self, node):

@@ -22,6 +22,8 @@ import logging
 import sys
 import warnings
 
+import numpy as np
+
 from ..tensor import Tensor
 from .errors import StaticError
 from .executable import Executable
@@ -113,7 +115,7 @@ class StaticFunction:
                             else leaf)
         sym_args, sym_kwargs = unflatten(symbolic, tree)
         printed = io.StringIO()
-        with tracer, _Tee(printed):
+        with tracer, _Tee(printed), np.errstate(all='ignore'):     # stand-in values mean nothing
             result = self.fn(*sym_args, **sym_kwargs)
             out_leaves, out_tree = flatten(result)
             tensors = [leaf for leaf in out_leaves if isinstance(leaf, Tensor)]

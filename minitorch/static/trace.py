@@ -121,6 +121,15 @@ class Tracer(DispatchMode):
             tensor._data = data = stand_in(data.shape, data.dtype, self.graph_tag)
         self.bind(data, value)
 
+    def on_new_state(self, tensor):
+        """A Parameter or buffer made inside the trace: state, not a constant (its real values are
+        read at the start of each run, like any state)."""
+        value = self.values.get(id(tensor._data))
+        if value is not None and value.kind == 'const':
+            del self.values[id(tensor._data)]
+            if isinstance(tensor._data, StandIn):
+                tensor._data = value.const
+
     # --- ops ----------------------------------------------------------------------------------
     def dispatch(self, fn, args, kwargs, run):
         from ..ops.inplace import Assign
