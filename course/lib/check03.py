@@ -122,8 +122,8 @@ def check_normalize_vjp(normalize_vjp):
         v = np.eye(n)[i]
         got, status = _call(f'normalize_vjp(x, v) with v = e_{i}', normalize_vjp, x.copy(), v)
         if status == 'stub':
-            print('not done yet — hint: ∂L/∂x_j = Σ_i v_i ∂y_i/∂x_j. Write ∂y_i/∂x_j for i = j and for '
-                  'i ≠ j (x_j is in every denominator), then do the sum over i with numpy')
+            print('not done yet — hint: ∂L/∂x_j = Σ_i v_i ∂y_i/∂x_j. Write ∂y_i/∂x_j for i = j and '
+                  'for i ≠ j (x_j is in every denominator), then do the sum over i with numpy')
             return None
         if status != 'ok':
             print(f'✗ {status[7:]}')

@@ -258,8 +258,9 @@ def _judge_silu(SiLU):
         raise _Wrong(f'SiLU.apply(x) returned {type(out).__name__}: forward must return a tensor')
     got = out.detach().numpy()
     if got.shape != v.shape or not np.allclose(got, _silu(v), rtol=1e-10):
+        first = f'{got.flat[0]:.6g}' if got.size else repr(got)
         raise _Wrong(f'forward: SiLU.apply(x) should be x · σ(x), shape {v.shape}; at x = {v.flat[0]:.4g} '
-                     f'expected {_silu(v).flat[0]:.6g}, got ' + (f'{got.flat[0]:.6g}' if got.size else repr(got)))
+                     f'expected {_silu(v).flat[0]:.6g}, got {first}')
     try:
         mt.autograd.gradcheck(SiLU.apply, (x,))
     except NotImplementedError:
