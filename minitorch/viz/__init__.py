@@ -20,5 +20,5 @@ from .backward import draw_backward, backward_steps, BackwardSteps
 from .objects import draw_objects
 
 __all__ = ['draw', 'draw_tensors', 'draw_graph', 'draw_pass', 'draw_passes', 'PassDrawings',
-           'draw_backward', 'backward_steps', 'BackwardSteps', 'draw_objects', 'side_by_side', 'Drawing',
-           'GraphvizNotFound']
+           'draw_backward', 'backward_steps', 'BackwardSteps', 'draw_objects', 'side_by_side',
+           'Drawing', 'GraphvizNotFound']

@@ -201,11 +201,11 @@ class Painter:
         for v, sid in self.source_ids.items():
             if sid not in used and (summarized or v.kind == 'const'):
                 continue            # an unused input or state still shows, unless summarized
-            if sid.startswith('in'):
-                role, lines = 'static_input', L.input_lines(v, int(sid[2:]))
-            elif sid.startswith('s'):
-                role, lines = 'static_state', L.state_lines(v, int(sid[1:]))
-            else:
+            if sid.startswith('in') or (sid[0] == 'c' and v.kind == 'input'):
+                role, lines = 'static_input', L.input_lines(v, sid)
+            elif sid.startswith('s') or (sid[0] == 'c' and v.kind == 'state'):
+                role, lines = 'static_state', L.state_lines(v, sid)
+            else:                   # a constant (or a value made outside this graph)
                 role, lines = 'static_const', L.const_lines(v)
             cluster = None if role == 'static_input' else self._shared_cluster(consumers.get(sid))
             self.picture.add(Item(sid, 'source', role, lines, cluster))

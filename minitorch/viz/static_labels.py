@@ -3,7 +3,8 @@ chains, in-place results), the sources (inputs, state, constants) and sinks (out
 
 Attributes are named after the op's forward signature and shown only where they differ from its
 default (`matmul / transpose_b=True`); an attribute that is a number in an operand's place (as in
-an elementwise op) is shown where it sits, the inputs as dots (`mul / (•, -0.1)`, `where / (•, 0, •)`).
+an elementwise op) is shown where it sits, with dots for the inputs (`mul / (•, -0.1)`,
+`where / (•, 0, •)`).
 """
 import inspect
 import textwrap
@@ -128,12 +129,12 @@ def edge_text(value, index=None):
     return text if index is None else f'[{index}] {text}'
 
 
-def input_lines(value, position):
-    return [value.name or f'input {position}']
+def input_lines(value, node_id):
+    return [value.name or f'input {node_id[2:]}']
 
 
-def state_lines(value, position):
-    return [value.name or (str(value.slot) if value.slot is not None else f'state {position}')]
+def state_lines(value, node_id):
+    return [value.name or (str(value.slot) if value.slot is not None else f'state {node_id[1:]}')]
 
 
 def const_lines(value):
@@ -141,7 +142,7 @@ def const_lines(value):
     data = value.const
     if data is not None and type(data) is not np.ndarray and hasattr(data, 'get'):
         data = data.get()               # a CuPy array: its values on the host
-    lines = [value.name or 'const']
+    lines = [value.name or ('const' if value.kind == 'const' else f'{value.kind} value')]
     if data is None or np.size(data) > MAX_VALUES:
         return lines
     array = np.asarray(data)

@@ -32,7 +32,8 @@ def draw_pass(before, after, report=None, name='pass', **options):
 
 
 def report_text(report):
-    """A pass's report in one line: 'removed: 3', 'in place: 2, peak bytes: 576 → 320', 'no change'."""
+    """A pass's report in one line: 'removed: 3', 'in place: 2, peak bytes: 576 → 320' or
+    'no change'."""
     if report is None:
         return 'no report'
     if not isinstance(report, dict):
