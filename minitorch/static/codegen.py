@@ -126,7 +126,7 @@ class Compiled:
             return f'xp.{ufunc}'
         custom = getattr(op, 'codegen', None)
         if custom is not None:
-            return self.bind(op_name(op), custom(self.xp))
+            return self.bind(_identifier(op_name(op)), custom(self.xp))
         return self.bind(op_name(op), forward_of(op))
 
 

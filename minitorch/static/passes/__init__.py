@@ -6,11 +6,12 @@
 from .cse import eliminate_common_subexpressions
 from .dce import eliminate_dead_code
 from .fold import fold_constants
+from .fuse import fuse_elementwise
 from .memory import plan_memory, peak_bytes
 from .simplify import simplify
 
 DEFAULT = ('simplify', 'fold_constants', 'eliminate_common_subexpressions', 'simplify',
-           'eliminate_dead_code', 'plan_memory')
+           'eliminate_dead_code', 'fuse_elementwise', 'plan_memory')
 
 
 def optimize(graph, fetches=None, passes=None, report=None):

@@ -1,0 +1,245 @@
+"""A fused elementwise node: a group of elementwise ops run as one.
+
+The fusion pass (passes/fuse.py) turns a group of elementwise nodes into one node whose op is a
+FusedElementwise made for its Program: the steps in order, each an elementwise primitive applied to
+the node's inputs, earlier steps or Python numbers.  `print(op.program)` shows them:
+
+    s0 = multiply(1.5, x0)
+    s1 = add(s0, 0.5)
+    s2 = tanh(s1)
+    ...
+
+On the CPU the steps run as array-module calls that write into reused buffers (`out=`), so a chain
+of same-shape steps allocates its result once, where one op after another allocates a result per op.
+The straight-line code for that is generated, as for the whole graph (`op.source()` shows it).
+With CuPy the program becomes one generated CUDA kernel instead (kernels.py): one read of each
+input, one write of the result, no intermediate arrays at all.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from ..autograd.function import Primitive
+from ..ops.elementwise import module_of
+from .ir import op_name
+
+
+class Step(NamedTuple):
+    """One elementwise op of a program: op applied to operands, each ('input', i), ('step', k) or
+    ('const', number); shape and dtype of its result."""
+    op: type
+    operands: tuple
+    shape: tuple
+    dtype: np.dtype
+
+    @property
+    def is_ufunc(self):
+        """Whether the op is exactly xp.<ufunc> (its forward was made from it): it can write `out=`."""
+        return getattr(self.op, 'ufunc', None) is not None and \
+            getattr(self.op.forward, '__name__', '').startswith('forward_')
+
+
+class Program(NamedTuple):
+    """What a fused node computes: its inputs' (shape, dtype) and its steps (the last is the result)."""
+    inputs: tuple
+    steps: tuple
+
+    @property
+    def result(self):
+        return self.steps[-1]
+
+    def last_reads(self):
+        """{('input', i) or ('step', k): index of the last step that reads it}."""
+        last = {}
+        for k, step in enumerate(self.steps):
+            for ref in step.operands:
+                if ref[0] != 'const':
+                    last[ref] = k
+        return last
+
+    def __str__(self):
+        lines = []
+        for k, step in enumerate(self.steps):
+            args = ', '.join(operand_text(ref) for ref in step.operands)
+            name = step.op.ufunc if step.is_ufunc else op_name(step.op)
+            lines.append(f's{k} = {name}({args})')
+        return '\n'.join(lines)
+
+
+def operand_text(ref):
+    kind, what = ref
+    return f'x{what}' if kind == 'input' else f's{what}' if kind == 'step' else repr(what)
+
+
+def label(program, most=10):
+    """The node's printed name: fused[mul add tanh ...] (long groups end with '... and n more')."""
+    names = [op_name(step.op) for step in program.steps]
+    if len(names) > most:
+        names = names[:most - 2] + [f'and {len(names) - most + 2} more']
+    return f'fused[{" ".join(names)}]'
+
+
+class FusedElementwise(Primitive):
+    """Base of fused elementwise ops: `FusedElementwise.of(program)` is the op of one program (its
+    printed name lists the steps).  forward(ctx, *arrays, out=None) runs the program; out, an array
+    of the result's shape and dtype (one of the inputs, even), receives the result."""
+    differentiable = False
+    accepts_out = True
+    program = None
+    op_name = 'fused'
+
+    @classmethod
+    def of(cls, program):
+        found = _OPS.get(program)
+        if found is None:
+            found = _OPS[program] = type('Fused', (cls,), {
+                'program': program, 'op_name': label(program), '_runners': {},
+                '__doc__': f'Fused elementwise op:\n{program}'})
+        return found
+
+    @classmethod
+    def forward(cls, ctx, *arrays, out=None):
+        return cls.codegen(module_of(arrays))(*arrays, out=out)
+
+    @classmethod
+    def codegen(cls, xp):
+        """The function that runs the program on arrays of the array module xp (a generated CUDA
+        kernel for CuPy, reused buffers otherwise); made once per array module."""
+        found = cls._runners.get(id(xp))
+        if found is None:
+            if getattr(xp, '__name__', '') == 'cupy':
+                from .kernels import GpuRunner
+                runner = GpuRunner(cls.program, xp)
+            else:
+                runner = CpuRunner(cls.program, xp)
+            found = cls._runners[id(xp)] = (xp, runner)       # xp kept: its id stays its own
+        return found[1]
+
+    @classmethod
+    def source(cls, xp=np):
+        """The generated Python of the CPU path (when no `out=` is passed)."""
+        return cls.codegen(xp).sources[None]
+
+
+_OPS = {}
+
+
+class CpuRunner:
+    """Runs a program with array-module calls writing into reused buffers.
+
+    A value lives in a buffer of its shape and dtype until its last reader; the next step of that
+    shape and dtype may write there (in place is fine: elementwise, every element is read before it
+    is written).  The result's buffer is the first one used.  When the caller passes `out=` and out
+    shares memory with an input, no step writes into out before the last step that reads that input.
+    One Python function is generated per such case (few: how late an input that is also out is read).
+    """
+
+    def __init__(self, program, xp):
+        self.program, self.xp = program, xp
+        last = program.last_reads()
+        self.input_last = [last.get(('input', i), -1) for i in range(len(program.inputs))]
+        self.overlap = getattr(xp, 'may_share_memory', None)
+        self.namespace = {'xp': xp}
+        self.sources, self.variants = {}, {}
+        self.fresh = self._variant(None)
+
+    def __call__(self, *arrays, out=None):
+        if out is None:
+            return self.fresh(*arrays)
+        blocked = -1
+        for i, a in enumerate(arrays):
+            if a is out or (self.overlap is not None and self.overlap(a, out)):
+                blocked = max(blocked, self.input_last[i])
+        found = self.variants.get(blocked)
+        return (found or self._variant(blocked))(*arrays, out)
+
+    def _variant(self, blocked):
+        """The function for a call without out (blocked None), or with an out that no step may write
+        before step `blocked` (-1: out shares memory with no input)."""
+        source = self._source(blocked)
+        exec(compile(source, f'<fused {label(self.program)}>', 'exec'), self.namespace)
+        fn = self.namespace['fused']
+        self.sources[blocked], self.variants[blocked] = source, fn
+        return fn
+
+    def _source(self, blocked):
+        program = self.program
+        params = [f'x{i}' for i in range(len(program.inputs))] + ([] if blocked is None else ['out'])
+        lines = [f'def fused({", ".join(params)}):']
+        if blocked is not None:
+            lines.append('    b0 = out')
+        where, made = self._plan(-1 if blocked is None else blocked), {0} if blocked is not None else set()
+        for k, step in enumerate(program.steps):
+            args = ', '.join(self._operand(ref, where) for ref in step.operands)
+            j = where[k]
+            if j is None:
+                lines.append(f'    s{k} = {self._bind(op_name(step.op), _forward(step.op))}({args})')
+                continue
+            if j not in made:
+                made.add(j)
+                lines.append(f'    b{j} = xp.empty({step.shape!r}, {self._bind(step.dtype.name, step.dtype)})')
+            lines.append(f'    {self._bind(step.op.ufunc, getattr(self.xp, step.op.ufunc))}({args}, out=b{j})')
+        last = len(program.steps) - 1
+        if where[last] is not None:
+            lines.append(f'    return b{where[last]}')
+        elif blocked is None:
+            lines.append(f'    return s{last}')
+        else:
+            lines += [f'    out[...] = s{last}', '    return out']
+        return '\n'.join(lines) + '\n'
+
+    def _plan(self, blocked):
+        """Per step, the buffer it writes (None: a step that is not a plain ufunc makes its own)."""
+        steps = self.program.steps
+        last = self.program.last_reads()
+        result = steps[-1]
+        kinds = [(result.shape, result.dtype)]      # buffer 0 holds the result
+        holder = [None]                             # the step whose value each buffer holds
+        where = []
+        for k, step in enumerate(steps):
+            if not step.is_ufunc:
+                where.append(None)
+                continue
+            j = 0 if k == len(steps) - 1 else self._free(kinds, holder, last, step, k, blocked)
+            if j is None:
+                kinds.append((step.shape, step.dtype))
+                holder.append(None)
+                j = len(kinds) - 1
+            holder[j] = k
+            where.append(j)
+        return where
+
+    @staticmethod
+    def _free(kinds, holder, last, step, k, blocked):
+        for j, kind in enumerate(kinds):
+            if kind != (step.shape, step.dtype) or (j == 0 and k < blocked):
+                continue
+            if holder[j] is None or last.get(('step', holder[j]), -1) <= k:
+                return j
+        return None
+
+    def _operand(self, ref, where):
+        kind, what = ref
+        if kind == 'input':
+            return f'x{what}'
+        if kind == 'step':
+            return f's{what}' if where[what] is None else f'b{where[what]}'
+        if type(what) in (int, bool) or (type(what) is float and np.isfinite(what)):
+            return repr(what)
+        return self._bind('c', what)
+
+    def _bind(self, base, obj):
+        for name, existing in self.namespace.items():
+            if existing is obj:
+                return name
+        name, n = base, 1
+        while name in self.namespace:
+            n += 1
+            name = f'{base}_{n}'
+        self.namespace[name] = obj
+        return name
+
+
+def _forward(op):
+    from .codegen import forward_of
+    return forward_of(op)

@@ -1,0 +1,1 @@
+"""Static graphs: tracing, passes, compilation."""
