@@ -9,6 +9,7 @@ from ..tensor import Tensor
 from ._grad_utils import sum_to
 from .elementwise import Elementwise, module_of, shape_of
 from .promotion import binary, operands, promote, apply_binary
+from .shape_checks import broadcast_shape
 
 
 def _need(ctx):
@@ -266,6 +267,7 @@ def _integer_pow(a, b):
     a, b = promote(a, b, 'pow')
     if b.is_floating_point() or not bool((b < 0).any()):
         return None
+    broadcast_shape('pow', shape_of(a), b.shape)
     from .selection import where
     if not isinstance(a, Tensor):
         from ..creation import full_like

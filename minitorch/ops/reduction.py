@@ -160,7 +160,7 @@ class Var(Primitive):
     def forward(ctx, a, dims, correction, keepdim):
         ctx.meta = (a.shape, dims, correction, keepdim)
         ctx.save_for_backward(a)
-        return _variance(a, dims, correction, keepdim)
+        return _variance(a, dims, correction, keepdim).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -177,7 +177,7 @@ class Std(Primitive):
     @staticmethod
     def forward(ctx, a, dims, correction, keepdim):
         ctx.meta = (a.shape, dims, correction, keepdim)
-        y = array_module(a).sqrt(_variance(a, dims, correction, keepdim))
+        y = array_module(a).sqrt(_variance(a, dims, correction, keepdim)).astype(a.dtype, copy=False)
         ctx.save_for_backward(a, y)
         return y
 
@@ -198,7 +198,9 @@ def _variance(a, dims, correction, keepdim):
         warnings.warn('var(): degrees of freedom is <= 0. Correction should be strictly less than '
                       'the reduction factor (input numel divided by output numel).', stacklevel=6)
         return xp.full(_reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
-    return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+    # float16 is computed in float32 (as PyTorch does): its squares overflow from 256 on
+    work = xp.float32 if a.dtype == xp.float16 else None
+    return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim, dtype=work)
 
 
 def _variance_slope(a, shape, dims, correction):
@@ -221,28 +223,40 @@ class Cumsum(Primitive):
 
 
 class Logical(Primitive):
-    """all / any over dims (bool result, not differentiable)."""
+    """all / any over dims (bool result; uint8 for uint8 input, as in PyTorch; not differentiable)."""
     differentiable = False
 
     @staticmethod
     def forward(ctx, a, dims, keepdim, every):
         xp = array_module(a)
-        return (xp.all if every else xp.any)(a, axis=dims, keepdims=keepdim)
+        found = (xp.all if every else xp.any)(a, axis=dims, keepdims=keepdim)
+        return found.astype(a.dtype) if a.dtype == xp.uint8 else found
 
 
 # --- the public functions --------------------------------------------------------------------
 def _integers_as_int64(input, dtype):
+    """(the tensor to accumulate, the dtype to cast the result to or None): integers and bools
+    accumulate as int64, as in PyTorch; dtype= asks for another result dtype (a narrower integer one
+    is accumulated in int64 and cast after, as numpy would widen it)."""
     if dtype is not None:
-        return input.to(dtypes.to_dtype(dtype))
+        target = dtypes.to_dtype(dtype)
+        if not target.is_floating_point and target is not dtypes.int64:
+            return input.to(dtypes.int64), target
+        return input.to(target), None
     if input._data.dtype.kind in 'biu' and input._data.dtype != dtypes.int64.np:
-        return input.to(dtypes.int64)       # sums of ints and bools are int64, as in PyTorch
-    return input
+        return input.to(dtypes.int64), None
+    return input, None
+
+
+def _as(result, dtype):
+    return result if dtype is None else result.to(dtype)
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """The sum over dim (an int, a tuple, or None/() for all); integers sum as int64."""
-    input = _integers_as_int64(input, dtype)
-    return Sum.apply(input, wrap_dims(None if dim == () else dim, input.ndim, "sum"), keepdim)
+    input, cast = _integers_as_int64(input, dtype)
+    return _as(Sum.apply(input, wrap_dims(None if dim == () else dim, input.ndim, "sum"), keepdim),
+               cast)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -256,9 +270,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
-    """The product over dim (an int, or None for all); integers multiply as int64."""
-    input = _integers_as_int64(input, dtype)
-    return Prod.apply(input, reduction_dims(dim, input.ndim, 'prod'), keepdim)
+    """The product over dim (an int, or None for all; a tuple of dims too, which PyTorch's prod does
+    not take); integers multiply as int64."""
+    input, cast = _integers_as_int64(input, dtype)
+    return _as(Prod.apply(input, reduction_dims(dim, input.ndim, 'prod'), keepdim), cast)
 
 
 def _prod_dims(input, dims, keepdim):
@@ -326,6 +341,9 @@ def argmin(input, dim=None, keepdim=False):
 
 
 def _arg_extreme(input, dim, keepdim, largest, op):
+    if input._data.dtype.kind == 'b':
+        raise RuntimeError(f'{op}(): not implemented for bool tensors (as in PyTorch); convert '
+                           f'first, e.g. x.int().{op}()')
     if dim is None:
         if input.numel() == 0:
             raise RuntimeError(f'{op}(): Expected reduction dim to be specified for input.numel() '
@@ -369,19 +387,19 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def all(input, dim=None, keepdim=False):
-    """Whether every element (along dim) is nonzero: a bool tensor."""
+    """Whether every element (along dim) is nonzero: a bool tensor (uint8 for a uint8 input)."""
     return Logical.apply(input, reduction_dims(dim, input.ndim, 'all'), keepdim, True)
 
 
 def any(input, dim=None, keepdim=False):
-    """Whether any element (along dim) is nonzero: a bool tensor."""
+    """Whether any element (along dim) is nonzero: a bool tensor (uint8 for a uint8 input)."""
     return Logical.apply(input, reduction_dims(dim, input.ndim, 'any'), keepdim, False)
 
 
 def cumsum(input, dim, *, dtype=None):
     """The running sum along dim; integers (and bools) sum as int64."""
-    input = _integers_as_int64(input, dtype)
+    input, cast = _integers_as_int64(input, dtype)
     if input.ndim == 0:
         wrap_dim(dim, 0, 'cumsum')
-        return input.clone()
-    return Cumsum.apply(input, wrap_dim(dim, input.ndim, 'cumsum'))
+        return _as(input.clone(), cast)
+    return _as(Cumsum.apply(input, wrap_dim(dim, input.ndim, 'cumsum')), cast)

@@ -1,7 +1,8 @@
 """softmax, log_softmax and logsumexp: exponentials normalised over a dim, computed stably.
 
 Each subtracts the largest value before exponentiating (exp never overflows); an empty dim gives an
-empty result (softmax) or -inf (logsumexp of nothing), as in PyTorch.
+empty result (softmax) or -inf (logsumexp of nothing), as in PyTorch.  As in PyTorch, a slice holding
++inf has a nan softmax, while its logsumexp is +inf.
 """
 from .. import dtypes
 from ..autograd.function import Primitive
@@ -50,7 +51,7 @@ class Softmax(Primitive):
         if a.size == 0:
             y = a.copy()
         else:
-            e = xp.exp(a - _shifted_max(xp, a, dim))
+            e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))    # +inf makes nan, as in PyTorch
             y = e / xp.sum(e, axis=dim, keepdims=True)
         ctx.save_for_backward(y)
         return y
@@ -69,7 +70,7 @@ class LogSoftmax(Primitive):
         if a.size == 0:
             y = a.copy()
         else:
-            shifted = a - _shifted_max(xp, a, dim)
+            shifted = a - xp.max(a, axis=dim, keepdims=True)
             y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         return y

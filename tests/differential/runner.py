@@ -56,6 +56,8 @@ def convert(lib, value, device=None, make=None):
     """value with every numpy array made a tensor of lib (by make(array) when given)."""
     if isinstance(value, np.ndarray):
         return make(value) if make is not None else tensor_of(lib, value, device)
+    if isinstance(value, np.dtype):
+        return getattr(lib, value.name)         # mt.float32, torch.float32, ...
     if isinstance(value, list):
         return [convert(lib, v, device, make) for v in value]
     if isinstance(value, tuple):

@@ -61,7 +61,8 @@ def _derivative(slope):
 
 def _float_result(name, values):
     def reference(x):
-        return R.as_result(values(x.astype(np.float64)), R.float_of(x.dtype))
+        out = R.float_of(x.dtype)        # the input is cast to the result dtype first
+        return R.as_result(values(R.as_result(x, out).astype(np.float64)), out)
     return reference
 
 

@@ -133,8 +133,16 @@ class Draw:
             return ()
         if form == 'int':
             return self.dim(ndim)
+        return self.dim_tuple(ndim)
+
+    def dim_tuple(self, ndim):
+        """A tuple of distinct dims (maybe negative); now and then one repeated or out of range."""
         size = max(ndim, 1)
-        picked = self(st.lists(st.integers(-size, size - 1), max_size=min(ndim, 3)))
-        if self.rarely() and picked:
-            picked.append(picked[0] - size if picked[0] >= 0 else picked[0] + size)     # repeated
+        picked = self(st.lists(st.integers(0, size - 1), max_size=min(ndim, 3), unique=True))
+        picked = [p - size if self.boolean() else p for p in picked]
+        if self.rarely():
+            if picked and self.boolean():
+                picked.append(picked[0] - size if picked[0] >= 0 else picked[0] + size)
+            else:
+                picked.append(size)
         return tuple(picked)

@@ -12,7 +12,9 @@ from .runner import about, examples, expected, call, grad_positions, with_leaves
     tensor_of, weighted_grads, host, convert
 from .specs import REGISTRY
 
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+# numpy's notes on overflow and invalid values, and var()'s on degrees of freedom, are expected here
+pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
+              pytest.mark.filterwarnings('ignore:var.*degrees of freedom:UserWarning')]
 from .strategies import Draw
 
 DIFFERENTIABLE = sorted(name for name, s in REGISTRY.items() if s.grad != ())

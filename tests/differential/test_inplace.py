@@ -12,7 +12,9 @@ from .runner import about, examples, expected, convert, host, compare, scale_of,
     OPERATORS, IN_PLACE_OPERATORS
 from .specs import REGISTRY
 
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+# numpy's notes on overflow and invalid values, and var()'s on degrees of freedom, are expected here
+pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
+              pytest.mark.filterwarnings('ignore:var.*degrees of freedom:UserWarning')]
 from .strategies import Draw
 
 IN_PLACE = sorted(name for name in REGISTRY if ROWS[name].inplace)

@@ -10,7 +10,9 @@ from .runner import about, examples, expected, call, convert, host, compare, sca
 from .reference import Refused
 from .specs import REGISTRY
 
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+# numpy's notes on overflow and invalid values, and var()'s on degrees of freedom, are expected here
+pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
+              pytest.mark.filterwarnings('ignore:var.*degrees of freedom:UserWarning')]
 from .strategies import Draw
 
 
