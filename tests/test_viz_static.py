@@ -110,6 +110,13 @@ def test_ops_are_nodes_and_tensors_are_edges_labelled_with_types():
     assert not any('label' in a for _, _, a in bare['edges'])
 
 
+def test_an_op_reading_one_tensor_twice_has_two_edges():
+    square = mt.static.function(lambda x: (x * x).sum(), optimize=False)
+    square(mt.randn(3))
+    dot = parse_dot(viz.draw(square).source)
+    assert [(t, h) for t, h, _ in dot['edges'] if h == 'n0'] == [('in0', 'n0'), ('in0', 'n0')]
+
+
 def test_state_writes_constants_and_numbers_in_operand_places():
     g = traced_step()
     d = viz.draw(g)

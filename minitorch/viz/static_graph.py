@@ -97,7 +97,7 @@ class Painter:
         self.show_shapes, self.group_scopes = show_shapes, group_scopes
         self.picture = Picture(rankdir)
         self.source_ids = {}        # Value -> id of its source node
-        self.edges = {}             # (tail, head, kind) -> [label, attrs, steps], in drawing order
+        self.edges = {}             # (tail, head, kind, output index, slot) -> [label, steps]
         self.cluster_ids = {}       # (block, scope) -> cluster id
 
     # --- the whole picture --------------------------------------------------------------------
@@ -155,10 +155,10 @@ class Painter:
     def _connect_op(self, p):
         folding = self.folding
         node = self.graph.nodes[p]
-        for v in node.inputs:
+        for slot, v in enumerate(node.inputs):
             tail, kind, step = self._tail(v)
-            if not folding.hidden(p):
-                self._edge(tail, f'n{p}', kind, v, step)
+            if not folding.hidden(p):           # x * x reads x twice: two edges
+                self._edge(tail, f'n{p}', kind, v, step, None if kind == 'step' else slot)
             elif kind == 'step' and folding.step[p] == (step[0], step[1] + 1):
                 self._edge(tail, f'n{folding.R(p)}', 'next', v, None)
             # other reads of a hidden step are the same as step 1's, which is drawn
@@ -168,17 +168,18 @@ class Painter:
             tail, kind, step = self._tail(v)
             self._edge(tail, sink, kind, v, step)
 
-    def _edge(self, tail, head, kind, v, step):
+    def _edge(self, tail, head, kind, v, step, slot=None):
+        """One edge per input slot; edges of repeated steps (slot None) merge, counting steps."""
         p = self.folding.producer.get(v)
         outputs = self.graph.nodes[p].outputs if p is not None else ()
         index = outputs.index(v) if len(outputs) > 1 else None
-        key = (tail, head, kind, index)
+        key = (tail, head, kind, index, slot)
         entry = self.edges.setdefault(key, [L.edge_text(v, index), []])
         if step is not None:
             entry[1].append(step[1] + 1)
 
     def _edge_list(self):
-        for (tail, head, kind, _), (label, steps) in self.edges.items():
+        for (tail, head, kind, *_), (label, steps) in self.edges.items():
             attrs = {}
             if kind == 'next':
                 attrs.update(STEP_EDGE, constraint='false')

@@ -1,5 +1,6 @@
-"""Text on a static graph's drawing: an op's name and brief attributes, what its note says (fused
-chains, in-place results), the sources (inputs, state, constants) and sinks (outputs, state writes).
+"""Text on a static graph's drawing: an op's name (a fused chain's lists its ops) and brief attributes,
+what its note says (an in-place result), the sources (inputs, state, constants) and sinks (outputs,
+state writes).
 
 Attributes are named after the op's forward signature and shown only where they differ from its
 default (`matmul / transpose_b=True`); an attribute that is a number in an operand's place (as in
@@ -93,21 +94,17 @@ def _same(default, a):
 
 
 def note_lines(note):
-    """What a pass wrote on a node: a fused chain's label, where an in-place result goes, ..."""
+    """What a node's note says to a reader: where an in-place result goes, a label.  Other keys are
+    bookkeeping for running the graph (such as whether grad mode was on) and are not drawn."""
     if note is None:
         return []
     if not isinstance(note, dict):
         return wrapped(str(note))
     lines = []
-    for key, value in note.items():
-        if key == 'out':
-            lines.append(f"reuses input {value}'s buffer")
-        elif key in ('label', 'expression', 'expr'):
-            lines += wrapped(str(value))
-        elif key == 'ops' and isinstance(value, (list, tuple)):
-            lines += wrapped(' → '.join(getattr(v, 'name', str(v)) for v in value))
-        else:
-            lines += wrapped(f'{key}={brief(value)}')
+    if 'label' in note:
+        lines += wrapped(str(note['label']))
+    if 'out' in note:
+        lines.append(f"reuses input {note['out']}'s buffer")
     return lines
 
 
