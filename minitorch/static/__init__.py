@@ -9,9 +9,13 @@ and compiles to straight-line Python (`.code`).
 """
 from .errors import StaticError
 from .function import StaticFunction, StaticWarning, function
-from .ir import Graph as _IRGraph, Node, Value
+from .gradients import gradients
+from .graph_api import Graph, Operation, Variable, constant, group, placeholder
+from .ir import Node, Value
 from .passes import optimize
-from . import passes
+from .session import Session
+from . import optim, passes
 
-__all__ = ['StaticError', 'StaticFunction', 'StaticWarning', 'function', 'optimize', 'passes',
-           'Node', 'Value']
+__all__ = ['StaticError', 'StaticFunction', 'StaticWarning', 'function', 'gradients', 'Graph',
+           'Operation', 'Variable', 'constant', 'group', 'placeholder', 'Session', 'optimize',
+           'optim', 'passes', 'Node', 'Value']

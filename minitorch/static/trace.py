@@ -150,7 +150,7 @@ class Tracer(DispatchMode):
         outputs = _as_tuple(result)
         out_values = [Value(o._data.shape, o._data.dtype, o._device, 'node') for o in outputs]
         node = Node(fn, template, kwargs, inputs, out_values, scope=_scope_path(),
-                    multi=type(result) is tuple)
+                    multi=type(result) is tuple, note={'grad': STATE.enabled})
         for o, v in zip(outputs, out_values):
             v.node = node
             self.bind(o._data, v)
