@@ -170,6 +170,33 @@ def test_draw_dispatches_graphs_traced_functions_and_tensors():
         viz.draw_graph('not a graph')
 
 
+class Holder:
+    """Holds a graph the way mt.static's define-then-run Graph (.ir) and Session (.graph) do."""
+
+    def __init__(self, **held):
+        self.__dict__.update(held)
+
+
+def test_draw_finds_the_graph_inside_what_holds_one():
+    g = traced_forward().graph
+    session = Holder(graph=Holder(ir=g))
+    assert viz.draw(session).source == viz.draw(Holder(ir=g)).source == viz.draw(g).source
+    with pytest.raises(TypeError, match='static graph'):
+        viz.draw_graph(Holder(graph='not a graph'))
+
+
+@pytest.mark.skipif(not hasattr(mt.static, 'placeholder'), reason='no define-then-run API yet')
+def test_a_define_then_run_graph_and_its_session_draw_the_same():
+    with mt.static.Graph() as g:
+        x = mt.static.placeholder((None, 4), name='x')
+        w = mt.static.Variable(mt.ones(4, 1), name='w')
+        (x @ w).sum()
+    d = viz.draw(g)
+    dot = parse_dot(d.source)
+    assert dot['nodes']['in0']['label'] == 'x' and dot['nodes']['s0']['label'] == 'w'
+    assert viz.draw(mt.static.Session(g)).source == d.source
+
+
 def test_highlight_and_title():
     g = traced_forward().graph
     d = viz.draw_graph(g, highlight=['relu', 0], title='a two-layer net')

@@ -48,14 +48,31 @@ def draw_graph(graph, *, show_shapes=True, group_scopes=True, max_nodes=200, tit
     title: a heading over the drawing.  highlight: ops to outline, given as Nodes, positions in
     graph.nodes or op names (or a dict of those to colours).  rankdir: 'TB' or 'LR'.
     """
-    graph = getattr(graph, 'graph', graph)
-    if not isinstance(graph, Graph):
-        raise TypeError(f'draw_graph() takes a static graph (minitorch.static Graph, or a traced '
-                        f'function after its first call), not {type(graph).__name__}')
+    found = as_graph(graph)
+    if found is None:
+        raise TypeError(f'draw_graph() takes a static graph (an mt.static.Graph, a Session, or a '
+                        f'traced function after its first call), not {type(graph).__name__}')
+    graph = found
     folding, note = fold(graph, max_nodes)
     painter = Painter(graph, folding, show_shapes, group_scopes, rankdir)
     picture = painter.paint(note, _highlights(graph, folding, highlight))
     return GraphDrawing(picture, title)
+
+
+def as_graph(thing):
+    """The IR graph a thing holds, or None: an IR Graph itself; a define-then-run Graph (its .ir);
+    a Session (its graph's); a traced function (the graph of its last call)."""
+    for _ in range(3):
+        if isinstance(thing, Graph):
+            return thing
+        kind = type(thing)
+        if hasattr(kind, 'ir') or 'ir' in getattr(thing, '__dict__', ()):
+            thing = thing.ir
+        elif hasattr(kind, 'graph') or 'graph' in getattr(thing, '__dict__', ()):
+            thing = thing.graph
+        else:
+            return None
+    return thing if isinstance(thing, Graph) else None
 
 
 class GraphDrawing(Drawing):

@@ -12,6 +12,7 @@ import textwrap
 
 import numpy as np
 
+from ..backend import device
 from ..static.ir import Graph, In, attr_text
 
 WIDTH = 32          # characters per label line
@@ -32,6 +33,8 @@ def brief(a):
     """One attribute as a short text (a sub-graph by its name and size)."""
     if isinstance(a, Graph):
         return f'{a.name}: {len(a.nodes)} ops'
+    if isinstance(a, device):
+        return str(a)                   # cpu, cuda:0
     return attr_text(a).replace('Ellipsis', '...')
 
 
@@ -57,8 +60,9 @@ def attribute_text(node):
     parts = []
     for position, a in node.attrs():
         name = names[position] if position < len(names) else None
-        if name in defaults and _same(defaults[name], a):
-            continue
+        if (name in defaults and _same(defaults[name], a)) or a is None or \
+                (isinstance(a, tuple) and not a):
+            continue                # what is left out or empty says nothing in a picture
         parts.append(f'{name}={brief(a)}' if name else brief(a))
     parts += [f'{k}={brief(v)}' for k, v in node.kwargs.items()]
     return ', '.join(parts)

@@ -8,7 +8,7 @@ Ops the pass removed or rewrote are outlined in red on the left; ops it made, in
 (a pass copies a node whose inputs or note it changes, so 'made' includes 'changed').
 """
 from .drawing import side_by_side
-from .static_graph import draw_graph
+from .static_graph import as_graph, draw_graph
 from . import static_labels as L
 
 GONE = '#d62728'
@@ -69,7 +69,7 @@ def draw_passes(graph, passes=None, fetches=None, **options):
     static graph (or a traced function's), and draw each one before | after; returns a
     PassDrawings list.  options go to draw_graph."""
     from ..static.passes import DEFAULT, optimize
-    graph = getattr(graph, 'graph', graph)
+    graph = as_graph(graph) or graph
     drawings, reports, current = [], [], graph
     for p in (DEFAULT if passes is None else passes):
         found = []
