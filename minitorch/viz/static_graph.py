@@ -287,7 +287,8 @@ class Painter:
         if summarized:
             blocks = [f'×{len(steps)} block' for steps in self.folding.blocks]
             cut = ['truncated'] if self.folding.dropped else []
-            text += f'; summarized: {", ".join(blocks + cut)}; {len(self.picture.items)} nodes drawn'
+            drawn = len(self.picture.items) - 1         # the note is not a node of the graph
+            text += f'; summarized: {", ".join(blocks + cut)}; {drawn} nodes drawn'
         return text + '>'
 
 

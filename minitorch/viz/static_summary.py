@@ -74,6 +74,10 @@ def fold(graph, max_nodes):
                            for k in range(count)])
         size = period
         note.append(f'a block of {size} op{"s" if size > 1 else ""} repeated ×{count}: drawn once')
+    if folding.size() > max_nodes and folding.blocks:
+        plain = Folding(graph)
+        if plain.size() - folding.size() < (plain.size() - max_nodes) / 2:
+            folding, note = plain, note[:1]       # the repeats found were too small to matter
     if folding.size() > max_nodes:
         _truncate(folding, max_nodes)
         note.append(f'only the last {len(folding.drawn())} ops drawn; the dotted node stands for '
