@@ -34,13 +34,13 @@ class Step(NamedTuple):
 
     @property
     def is_ufunc(self):
-        """Whether the op is exactly xp.<ufunc> (its forward was made from it): it can write `out=`."""
+        """Whether the op is exactly xp.<ufunc> (its forward was made from it): it takes `out=`."""
         return getattr(self.op, 'ufunc', None) is not None and \
             getattr(self.op.forward, '__name__', '').startswith('forward_')
 
 
 class Program(NamedTuple):
-    """What a fused node computes: its inputs' (shape, dtype) and its steps (the last is the result)."""
+    """What a fused node computes: its inputs' (shape, dtype), its steps (the last: the result)."""
     inputs: tuple
     steps: tuple
 
@@ -131,7 +131,7 @@ class CpuRunner:
     shape and dtype may write there (in place is fine: elementwise, every element is read before it
     is written).  The result's buffer is the first one used.  When the caller passes `out=` and out
     shares memory with an input, no step writes into out before the last step that reads that input.
-    One Python function is generated per such case (few: how late an input that is also out is read).
+    One Python function is generated per such case (few: the step after which out may be written).
     """
 
     def __init__(self, program, xp):
@@ -163,22 +163,27 @@ class CpuRunner:
         return fn
 
     def _source(self, blocked):
-        program = self.program
-        params = [f'x{i}' for i in range(len(program.inputs))] + ([] if blocked is None else ['out'])
-        lines = [f'def fused({", ".join(params)}):']
+        program, xp = self.program, self.xp
+        params = [f'x{i}' for i in range(len(program.inputs))]
+        lines, made = [], set()
         if blocked is not None:
+            params.append('out')
             lines.append('    b0 = out')
-        where, made = self._plan(-1 if blocked is None else blocked), {0} if blocked is not None else set()
+            made.add(0)
+        where = self._plan(-1 if blocked is None else blocked)
         for k, step in enumerate(program.steps):
             args = ', '.join(self._operand(ref, where) for ref in step.operands)
             j = where[k]
-            if j is None:
-                lines.append(f'    s{k} = {self._bind(op_name(step.op), _forward(step.op))}({args})')
+            if j is None:               # not a plain ufunc: its own forward makes its result
+                forward = self._bind(op_name(step.op), _forward(step.op))
+                lines.append(f'    s{k} = {forward}({args})')
                 continue
             if j not in made:
                 made.add(j)
-                lines.append(f'    b{j} = xp.empty({step.shape!r}, {self._bind(step.dtype.name, step.dtype)})')
-            lines.append(f'    {self._bind(step.op.ufunc, getattr(self.xp, step.op.ufunc))}({args}, out=b{j})')
+                dtype = self._bind(step.dtype.name, step.dtype)
+                lines.append(f'    b{j} = xp.empty({step.shape!r}, {dtype})')
+            ufunc = self._bind(step.op.ufunc, getattr(xp, step.op.ufunc))
+            lines.append(f'    {ufunc}({args}, out=b{j})')
         last = len(program.steps) - 1
         if where[last] is not None:
             lines.append(f'    return b{where[last]}')
@@ -186,7 +191,7 @@ class CpuRunner:
             lines.append(f'    return s{last}')
         else:
             lines += [f'    out[...] = s{last}', '    return out']
-        return '\n'.join(lines) + '\n'
+        return '\n'.join([f'def fused({", ".join(params)}):'] + lines) + '\n'
 
     def _plan(self, blocked):
         """Per step, the buffer it writes (None: a step that is not a plain ufunc makes its own)."""

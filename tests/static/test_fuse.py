@@ -169,6 +169,11 @@ def test_single_nodes_and_other_ops_are_left_alone():
     assert [n.name for n in fused.nodes] == [n.name for n in g.nodes]
 
 
+def test_integer_chains_are_left_alone():
+    g = _traced(lambda i: (i * 3 + 1) // 2 - i, mt.arange(6))
+    assert fuse_elementwise(g)[1] == {'groups': 0, 'nodes fused': 0}
+
+
 # --- buffers ------------------------------------------------------------------------------------
 def test_a_fused_10_op_chain_allocates_at_most_2_arrays():
     x = mt.randn(1 << 20)              # 4 MiB

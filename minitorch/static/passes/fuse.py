@@ -35,13 +35,15 @@ def fuse_elementwise(graph, min_nodes=2):
 
 
 def fusible(node):
-    """An elementwise primitive with one result, a CUDA template, and numbers as its attributes."""
+    """An elementwise primitive with one result, a CUDA template, numbers as its attributes, and
+    float or bool values only (the templates follow C, whose integer division and rounding are
+    not numpy's)."""
     op = node.op
     if not (isinstance(op, type) and issubclass(op, Elementwise)) or op.kernel is None:
         return False
     if node.multi or len(node.outputs) != 1 or node.kwargs or not is_pure(op):
         return False
-    if node.outputs[0].dtype.kind not in 'biuf':
+    if any(v.dtype.kind not in 'bf' for v in node.inputs + node.outputs):
         return False
     return all(type(a) is In or _is_number(a) for a in node.args)
 
