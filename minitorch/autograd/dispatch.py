@@ -84,7 +84,7 @@ def report_set_grad(tensor, grad):
     mode = STATE.mode
     while mode is not None:
         mode.on_set_grad(tensor, grad)
-        mode = mode._outer
+        mode = None if getattr(mode, 'isolated', False) else mode._outer
 
 
 def report_new_tensor(tensor):
@@ -92,7 +92,7 @@ def report_new_tensor(tensor):
     mode = STATE.mode
     while mode is not None:
         mode.on_new_tensor(tensor)
-        mode = mode._outer
+        mode = None if getattr(mode, 'isolated', False) else mode._outer
     return tensor
 
 
@@ -101,7 +101,7 @@ def report_new_state(tensor):
     mode = STATE.mode
     while mode is not None:
         mode.on_new_state(tensor)
-        mode = mode._outer
+        mode = None if getattr(mode, 'isolated', False) else mode._outer
     return tensor
 
 

@@ -7,6 +7,7 @@ Two ways to get a graph, both recording the very ops eager mode runs:
 A graph prints as typed A-normal form (`print(g)`), is optimized by passes (`mt.static.optimize`),
 and compiles to straight-line Python (`.code`).
 """
+from .control import cond, scan, while_loop
 from .errors import StaticError
 from .function import StaticFunction, StaticWarning, function
 from .gradients import gradients
@@ -18,4 +19,4 @@ from . import optim, passes
 
 __all__ = ['StaticError', 'StaticFunction', 'StaticWarning', 'function', 'gradients', 'Graph',
            'Operation', 'Variable', 'constant', 'group', 'placeholder', 'Session', 'optimize',
-           'optim', 'passes', 'Node', 'Value']
+           'optim', 'passes', 'Node', 'Value', 'scan', 'cond', 'while_loop']

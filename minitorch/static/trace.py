@@ -19,14 +19,15 @@ from ..tensor import Tensor
 from .errors import StaticError, user_line
 from .ir import In, Node, StateWrite, Value
 from .slots import GradSlot, TensorSlot
-from .standin import StandIn, stand_in
+from .standin import StandIn, as_stand_in, stand_in
 
 
 class Tracer(DispatchMode):
     """Records the ops run in its `with` block into `graph`."""
 
-    def __init__(self, graph, namer=None):
+    def __init__(self, graph, namer=None, isolated=False):
         self.graph = graph
+        self.isolated = isolated    # a sub-graph (a loop body): its ops reach no enclosing mode
         self.graph_tag = graph.name
         self.values = {}            # id(array) -> Value
         self.keep = {}              # id(array) -> array: keeps ids valid while tracing
@@ -146,8 +147,15 @@ class Tracer(DispatchMode):
         check = getattr(fn, 'static_check', None)
         if check is not None:
             check(args, kwargs)
-        result = run(fn, args, kwargs)
+        if getattr(fn, 'has_effects', False):     # a check: recorded, run on each run of the graph
+            self.graph.add_node(Node(fn, template, kwargs, inputs, [], scope=_scope_path(),
+                                     note={'grad': STATE.enabled}))
+            return None
+        result = _run_alone(fn, args, kwargs) if self.isolated else run(fn, args, kwargs)
         outputs = _as_tuple(result)
+        for o in outputs:           # numpy gives some results as plain arrays or scalars
+            if not isinstance(o._data, StandIn):
+                o._data = as_stand_in(o._data, self.graph_tag)
         out_values = [Value(o._data.shape, o._data.dtype, o._device, 'node') for o in outputs]
         node = Node(fn, template, kwargs, inputs, out_values, scope=_scope_path(),
                     multi=type(result) is tuple, note={'grad': STATE.enabled})
@@ -230,6 +238,15 @@ class Tracer(DispatchMode):
         self.graph.outputs = [None if o is None else self.value_of(o) for o in outputs]
         self.graph.writes = list(self.writes.values())
         return self.graph
+
+
+def _run_alone(fn, args, kwargs):
+    outer = STATE.mode
+    STATE.mode = None
+    try:
+        return fn.apply(*args, **kwargs)
+    finally:
+        STATE.mode = outer
 
 
 def _as_tuple(result):

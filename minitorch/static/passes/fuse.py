@@ -45,7 +45,13 @@ def fusible(node):
         return False
     if any(v.dtype.kind not in 'bf' for v in node.inputs + node.outputs):
         return False
+    if getattr(op, 'ufunc', None) in _TEMPLATE_DIFFERS:
+        return False
     return all(type(a) is In or _is_number(a) for a in node.args)
+
+
+# ops whose CUDA template computes something else on bools: in C, ~true is -2, which is true
+_TEMPLATE_DIFFERS = {'invert'}
 
 
 def _is_number(a):
