@@ -31,8 +31,8 @@ def test_backward_of_a_product_records_no_transpose_ops():
     stack = [a.grad.grad_fn, b.grad.grad_fn]
     while stack:
         node = stack.pop()
-        if node is None or not hasattr(node, 'fn'):
+        if node is None or not hasattr(node, '_fn'):
             continue
-        names.add(node.fn.__name__)
+        names.add(node._fn.__name__)
         stack.extend(edge[0] for edge in node.next_functions if edge[0] is not None)
     assert 'MatMul' in names and 'Permute' not in names

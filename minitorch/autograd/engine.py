@@ -26,8 +26,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     """roots: (node, output_nr) pairs.  With capture (a collection of (node, output_nr) pairs, for
     autograd.grad) the gradients arriving there are returned in a dict instead of accumulated."""
     dependencies = _count_dependencies(node for node, _ in roots)
-    needed = None
+    needed, targets = None, ()
     if capture is not None:
+        targets = {node for node, _ in capture}
         needed = _nodes_reaching(capture, [node for node, _ in roots] + list(dependencies))
     buffers = {}
     handed_out = {id(g._data) for g in root_grads}     # arrays a leaf's .grad must not alias
@@ -43,16 +44,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
-            if grads is not None and (needed is None or node in needed):
+            input_grads = None
+            if grads is not None and (needed is None or node in needed or node in targets):
                 if node._pre_hooks:
                     grads = _run_pre_hooks(node, grads)
                 if captured is not None:
                     _capture(node, grads, capture, captured)
-                input_grads = _run_node(node, grads, create_graph, captured is None, handed_out)
-            else:
-                input_grads = None
-            if not retain_graph and node._saved is not None:
-                node._release()
+                if needed is None or node in needed:
+                    input_grads = _run_node(node, grads, create_graph, captured is None, handed_out)
+            if not retain_graph and node._saved is not None and input_grads is not None:
+                node._release()         # only what ran: grad() leaves the rest of the graph usable
             index = -1
             for edge in node.next_functions:
                 index += 1
@@ -105,14 +106,15 @@ def _count_dependencies(start):
 
 
 def _nodes_reaching(capture, graph_nodes):
-    """The nodes from which a captured node can be reached (only these need to run for grad())."""
+    """The nodes from which a captured node can be reached through at least one edge: only these
+    run for grad() (a captured node itself runs only when another captured node lies below it)."""
     targets = {node for node, _ in capture}
     parents = {}
     for node in dict.fromkeys(graph_nodes):     # edges point child-ward: build the reverse map
         for edge in node.next_functions:
             if edge[0] is not None:
                 parents.setdefault(edge[0], []).append(node)
-    needed, stack = set(targets), list(targets)
+    needed, stack = set(), list(targets)
     while stack:
         for parent in parents.get(stack.pop(), ()):
             if parent not in needed:
@@ -188,17 +190,17 @@ def _run_node(node, grads, create_graph, accumulate, handed_out):
         grad = grads[0]
         if grad is None and node.materialize_grads:
             grad = _zeros(node, 0)
-        result = node.fn.backward(node, grad)
+        result = node._fn.backward(node, grad)
     else:
         if node.materialize_grads:
             grads = [g if g is not None else _zeros(node, nr) for nr, g in enumerate(grads)]
-        result = node.fn.backward(node, *grads)
+        result = node._fn.backward(node, *grads)
     if type(result) is not tuple:
         result = (result,)
     wanted = len(node.next_functions)
     if len(result) != wanted and (len(result) < wanted or
                                   any(r is not None for r in result[wanted:])):
-        raise RuntimeError(f'{node.fn.__name__}.backward returned {len(result)} gradient(s) but '
+        raise RuntimeError(f'{node._fn.__name__}.backward returned {len(result)} gradient(s) but '
                            f'forward had {wanted} input(s): return one gradient (or None) per input')
     return result
 

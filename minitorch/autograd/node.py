@@ -18,7 +18,7 @@ class Node:
     """A recorded call of a Function: the grad_fn of the tensors it made (printed <MulBackward>)
     and the ctx its forward and backward see.  next_functions holds (node, output number) for each
     input, (None, 0) where an input needs no gradient, as in PyTorch."""
-    __slots__ = ('fn', 'next_functions', '_saved', 'out_meta', '_outputs', 'scope', '__dict__',
+    __slots__ = ('_fn', 'next_functions', '_saved', 'out_meta', '_outputs', 'scope', '__dict__',
                  '__weakref__')
     # rarely changed: class-level defaults, so recording an op sets only what it must
     _to_save = ()
@@ -28,7 +28,7 @@ class Node:
     _pre_hooks = None
 
     def __init__(self, fn, args):
-        self.fn = fn
+        self._fn = fn                # the Function (a private name: ctx.fn is the user's)
         edges = []
         for arg in args:
             if isinstance(arg, Tensor) and arg._requires_grad:
@@ -105,7 +105,7 @@ class Node:
     # --- identity -----------------------------------------------------------------------------
     def name(self):
         """The node's name, the Function's name plus 'Backward' (MulBackward)."""
-        return f'{self.fn.__name__}Backward'
+        return f'{self._fn.__name__}Backward'
 
     def __repr__(self):
         return f'<{self.name()}>'
@@ -232,4 +232,4 @@ def _raise_modified(shape, dtype, node, now, expected):
         f'one of the tensors needed for gradient computation has been modified by an in-place '
         f'operation: [{dtype} {list(shape)}], saved by {node.name()}, is at version {now}; expected '
         f'version {expected} instead. An in-place op (such as x += 1, x.add_(...), x[i] = v) changed it '
-        f'after {node.fn.__name__} used it; use the out-of-place form (x = x + 1) or modify a .clone().')
+        f'after {node._fn.__name__} used it; use the out-of-place form (x = x + 1) or modify a .clone().')

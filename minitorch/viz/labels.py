@@ -45,11 +45,11 @@ def grad_text(tensor):
 def op_name(node):
     if isinstance(node, AccumulateGrad):
         return 'AccumulateGrad'
-    return node.fn.__name__
+    return node._fn.__name__
 
 
 def is_custom(node):
-    fn = getattr(node, 'fn', None)
+    fn = getattr(node, '_fn', None)
     return fn is not None and not (fn.__module__ or '').startswith('minitorch.')
 
 

@@ -31,7 +31,7 @@ def signature(unit, layout):
         else:
             t = leaf_tensor(key)
             reads.append(('param', id(t)) if layout.names.is_param(t) else ('leaf', t.shape))
-    return (unit.fn, shapes, tuple(id(m) for m in getattr(unit, 'scope', ())), tuple(reads))
+    return (unit._fn, shapes, tuple(id(m) for m in getattr(unit, 'scope', ())), tuple(reads))
 
 
 def find_repeat(sequence, layout):
