@@ -1,9 +1,12 @@
 """Choosing between values elementwise: where, masked_fill and clamp."""
+import numpy as np
+
 from .. import dtypes
 from ..tensor import Tensor
 from ._grad_utils import sum_to
 from .elementwise import Elementwise, module_of, shape_of
-from .promotion import promote, operands, explain_broadcast_error
+from .promotion import promote, operands, explain_broadcast_error, result_dtype
+from .shape_checks import broadcast_shape
 
 
 class Where(Elementwise):
@@ -34,11 +37,41 @@ def where(condition, input, other):
         from ..creation import full_like
         input = full_like(condition, input, dtype=dtypes.result_type(
             (), (), (dtypes.scalar_category(input), dtypes.scalar_category(other))))
-    input, other = promote(*operands(input, other, 'where'), 'where')
+    input, other = operands(input, other, 'where')
+    target = result_dtype(input, other)
+    for value in (input, other):
+        if not isinstance(value, Tensor):
+            fits(value, target, 'where', check_floats=False)
+    input, other = promote(input, other, 'where')
     try:
         return Where.apply(condition, input, other)
     except ValueError as error:
-        explain_broadcast_error('where', condition, input, error)
+        broadcast_shape('where', shape_of(condition), shape_of(input), shape_of(other))
+        raise error
+
+
+def fits(value, dtype, op, check_floats=True):
+    """Refuse a Python number that dtype cannot hold, as PyTorch's checked conversion does (an
+    unsigned dtype takes negative ints down to -max, which wrap); floats are checked against a
+    float dtype's range only where check_floats."""
+    if type(value) is bool or value != value and dtype.category == 2:
+        return
+    if dtype.category == 1:
+        info = np.iinfo(dtype.np)
+        low = -info.max if info.min == 0 and type(value) is int else info.min
+        if value != value or not low <= value <= info.max:
+            raise RuntimeError(f'{op}: value {value} cannot be converted to {dtype} without '
+                               f'overflow (it holds {info.min} to {info.max})')
+    elif dtype.category == 2 and check_floats and abs(value) != float('inf'):
+        top = float(np.finfo(dtype.np).max)
+        if abs(value) > top:
+            raise RuntimeError(f'{op}: value {value} cannot be converted to {dtype} without '
+                               f'overflow (it holds -{top:g} to {top:g})')
+
+
+def as_value(value, np_dtype):
+    """A Python number as np_dtype holds it (ints wrap, floats truncate towards zero)."""
+    return np.array(value).astype(np_dtype).item()
 
 
 def masked_fill(input, mask, value):
@@ -50,12 +83,15 @@ def masked_fill(input, mask, value):
         if value.ndim != 0:
             raise RuntimeError(f'masked_fill: only a 0-d tensor can be the fill value, got shape '
                                f'{list(value.shape)}')
+        fits(value.item(), input.dtype, 'masked_fill')
         value = value.to(input.dtype)
     elif not isinstance(value, (int, float, bool)):
         raise TypeError(f'masked_fill: value must be a number or a 0-d tensor, got '
                         f'{type(value).__name__}')
-    elif not input.is_floating_point():
-        value = input._data.dtype.type(value).item()
+    else:
+        fits(value, input.dtype, 'masked_fill')
+        if not input.is_floating_point():
+            value = as_value(value, input._data.dtype)
     try:
         return Where.apply(mask, value, input)
     except ValueError as error:
@@ -132,26 +168,45 @@ def clamp(input, min=None, max=None):
                             f'{type(bound).__name__} {bound!r}')
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         return _clamp_by_tensors(input, min, max)
-    if not input.is_floating_point() and (isinstance(min, float) or isinstance(max, float)):
-        input = input.to(dtypes.default_float())
+    if not input.is_floating_point() or type(min) is bool or type(max) is bool:
+        input = _clamped_dtype(input, min, max)
+        min, max = (None if b is None else _bound(b, input.dtype) for b in (min, max))
     return Clamp.apply(input, min, max)
 
 
+def _clamped_dtype(input, low, high):
+    """input cast to the dtype of clamp(input, numbers), by PyTorch's promotion (bool with an int
+    bound gives int64, an int tensor with a float bound float32); bounds must fit it."""
+    numbers = [b for b in (low, high) if b is not None]
+    target = dtypes.result_type([input.dtype] if input.ndim else [], [input.dtype] if not input.ndim
+                                else [], [dtypes.scalar_category(b) for b in numbers])
+    if target is dtypes.bool_:
+        raise NotImplementedError('clamp: not implemented for bool tensors with bool bounds (as in '
+                                  'PyTorch); convert first, e.g. x.int()')
+    for b in numbers:
+        fits(b, target, 'clamp')
+    return input if target is input.dtype else input.to(target)
+
+
+def _bound(value, dtype):
+    """A number bound as the (integer) dtype holds it: -8 for uint8 is 248, as in PyTorch."""
+    return as_value(value, dtype.np) if type(value) is int and dtype.category == 1 else value
+
+
 def _clamp_by_tensors(input, low, high):
-    common = input
+    """clamp with a tensor bound: the three promote together (a number bound as a Python number)."""
+    present = [b for b in (low, high) if b is not None]
+    tensors = [input] + [b for b in present if isinstance(b, Tensor)]
+    target = dtypes.result_type([t.dtype for t in tensors if t.ndim],
+                                [t.dtype for t in tensors if not t.ndim],
+                                [dtypes.scalar_category(b) for b in present
+                                 if not isinstance(b, Tensor)])
+    broadcast_shape('clamp', *[tuple(t.shape) for t in tensors])
     bounds = []
     for bound in (low, high):
         if bound is not None and not isinstance(bound, Tensor):
             from ..creation import tensor
-            bound = tensor(bound, dtype=input.dtype, device=input.device)
-        bounds.append(bound)
-    for bound in bounds:
-        if bound is not None:
-            common, _ = promote(common, bound, 'clamp')
-    dtype = common.dtype
-    input = input.to(dtype)
-    low, high = (b.to(dtype) if b is not None else None for b in bounds)
-    try:
-        return ClampByTensors.apply(input, low, high)
-    except ValueError as error:
-        explain_broadcast_error('clamp', input, low if low is not None else high, error)
+            fits(bound, target, 'clamp')
+            bound = tensor(_bound(bound, target), dtype=target, device=input.device)
+        bounds.append(None if bound is None else bound.to(target))
+    return ClampByTensors.apply(input.to(target), *bounds)

@@ -182,6 +182,7 @@ def reshape_as(input, other):
 def flatten(input, start_dim=0, end_dim=-1):
     """Dims start_dim..end_dim merged into one (a 0-d tensor becomes 1-d)."""
     if input.ndim == 0:
+        wrap_dim(start_dim, 0, 'flatten'), wrap_dim(end_dim, 0, 'flatten')
         return reshape(input, 1)
     start = wrap_dim(start_dim, input.ndim, 'flatten')
     end = wrap_dim(end_dim, input.ndim, 'flatten')
@@ -194,7 +195,15 @@ def flatten(input, start_dim=0, end_dim=-1):
 def unflatten(input, dim, sizes):
     """Dim `dim` split into `sizes` (one may be -1)."""
     dim = wrap_dim(dim, input.ndim, 'unflatten')
-    return reshape(input, input.shape[:dim] + tuple(sizes) + input.shape[dim + 1:])
+    size = input.shape[dim]
+    sizes = _shape_arg((sizes,), 'unflatten')
+    known = math.prod(s for s in sizes if s != -1)
+    if sizes.count(-1) == 1 and known and size % known == 0:
+        sizes = tuple(size // known if s == -1 else s for s in sizes)
+    if math.prod(sizes) != size or builtins.any(s < 0 for s in sizes):
+        raise RuntimeError(f'unflatten: sizes {list(sizes)} do not multiply to the size {size} of '
+                           f'dim {dim} of shape {list(input.shape)} (one size may be -1)')
+    return reshape(input, input.shape[:dim] + sizes + input.shape[dim + 1:])
 
 
 def squeeze(input, dim=None):
@@ -202,7 +211,10 @@ def squeeze(input, dim=None):
     shape = input.shape
     if dim is None:
         return reshape(input, tuple(s for s in shape if s != 1))
-    dims = {wrap_dim(d, input.ndim, 'squeeze') for d in ((dim,) if isinstance(dim, int) else dim)}
+    listed = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = {wrap_dim(d, input.ndim, 'squeeze') for d in listed}
+    if len(dims) != len(listed):
+        raise RuntimeError(f'squeeze: dim {dim} names a dimension more than once')
     return reshape(input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
 
 
@@ -345,9 +357,11 @@ def split(input, split_size_or_sections, dim=0):
     size = input.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        if step <= 0:
-            raise ValueError(f'split: split_size must be positive, got {step}')
-        sizes = [builtins.min(step, size - s) for s in range(0, size, step)] or [0]
+        if step < 0 or (step == 0 and size):
+            raise ValueError(f'split: split_size must be positive (or 0 for a dim of size 0), got '
+                             f'{step} for dim {dim} of size {size}')
+        sizes = [builtins.min(step, size - s) for s in range(0, size, step)] if step else [0]
+        sizes = sizes or [0]
     else:
         sizes = list(split_size_or_sections)
         if builtins.sum(sizes) != size:
@@ -366,8 +380,9 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f'chunk expects `chunks` to be greater than 0, got: {chunks}')
     d = wrap_dim(dim, input.ndim, 'chunk')
     size = input.shape[d]
-    step = -(-size // chunks) if size else 1
-    return split(input, step, d)
+    if size == 0:
+        return split(input, [0] * chunks, d)        # `chunks` empty pieces, as in PyTorch
+    return split(input, -(-size // chunks), d)
 
 
 def flip(input, dims):

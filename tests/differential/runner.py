@@ -156,11 +156,13 @@ def devices_of(value):
 
 # --- gradients -----------------------------------------------------------------------------------
 def grad_positions(spec, case):
-    """(position, index-in-list or None) of every argument the gradient is taken for."""
-    positions = spec.grad if spec.grad is not None else range(len(case.args))
+    """(position, index-in-list or None) of every argument the gradient is taken for: positions
+    are indices of case.args or names of case.kwargs."""
+    positions = spec.grad if spec.grad is not None else \
+        list(range(len(case.args))) + list(case.kwargs)
     found = []
     for p in positions:
-        arg = case.args[p]
+        arg = _argument(case, p)
         if isinstance(arg, np.ndarray) and arg.dtype.kind == 'f':
             found.append((p, None))
         elif isinstance(arg, list):
@@ -169,20 +171,26 @@ def grad_positions(spec, case):
     return found
 
 
+def _argument(case, p):
+    return case.kwargs.get(p) if isinstance(p, str) else case.args[p]
+
+
 def with_leaves(case, positions, leaves, lib, device=None):
     """The case's arguments as lib tensors, the differentiated ones replaced by leaves."""
     args = [convert(lib, a, device) for a in case.args]
+    kwargs = convert(lib, case.kwargs, device)
     for (p, i), leaf in zip(positions, leaves):
+        where = kwargs if isinstance(p, str) else args
         if i is None:
-            args[p] = leaf
+            where[p] = leaf
         else:
-            args[p] = list(args[p])
-            args[p][i] = leaf
-    return args, convert(lib, case.kwargs, device)
+            where[p] = list(where[p])
+            where[p][i] = leaf
+    return args, kwargs
 
 
 def leaf_arrays(case, positions):
-    return [case.args[p] if i is None else case.args[p][i] for p, i in positions]
+    return [_argument(case, p) if i is None else _argument(case, p)[i] for p, i in positions]
 
 
 def first_output(result):

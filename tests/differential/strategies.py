@@ -28,12 +28,12 @@ def int_elements(dtype):
     return st.sampled_from(small + [int(info.min), int(info.max)])
 
 
-def grad_elements(arg):
-    """float64 values with a fractional part in a band of its own for each argument (so two
-    arguments never tie), away from 0, the integers and the halves."""
-    low = 0.1 + 0.2 * (arg % 2)
+def grad_elements(band):
+    """float64 values with a fractional part in a band of their own (four bands: each argument
+    takes its own, so two arguments never tie), away from 0, the integers and the halves."""
+    low = (0.05, 0.3, 0.55, 0.8)[band % 4]
     return st.builds(lambda whole, frac, sign: sign * (whole + frac), st.integers(0, 2),
-                     st.floats(low, low + 0.15), st.sampled_from((1, -1)))
+                     st.floats(low, low + 0.07), st.sampled_from((1, -1)))
 
 
 class Draw:
@@ -89,7 +89,7 @@ class Draw:
         arg, self._args = self._args, self._args + 1
         if elements is None:
             if self.grad and dtype.kind == 'f':
-                elements, unique = grad_elements(arg), True
+                elements, unique = grad_elements(arg % 3), True
             elif dtype.kind == 'f':
                 elements = float_elements(dtype, specials=self(st.sampled_from((False,) * 3 +
                                                                               (True,))))
@@ -105,14 +105,14 @@ class Draw:
                                elements=st.integers(0, max(size - 1, 0))))
 
     def scalar(self, kinds=(bool, int, float)):
-        """A Python number of one of the kinds."""
+        """A Python number of one of the kinds (rarely an int too large for the small dtypes)."""
         kind = self.sampled(kinds)
         if kind is bool:
             return self.boolean()
         if kind is int:
-            return self.integer(-5, 5)
+            return self.sampled((300, -1000)) if self.rarely() else self.integer(-5, 5)
         if self.grad:
-            return self(grad_elements(1))
+            return self(grad_elements(3))
         return self(st.sampled_from(QUARTERS + [0.3, -1.7, 2.5]))
 
     # --- dims -------------------------------------------------------------------------------------
