@@ -81,8 +81,10 @@ def label(program, most=10):
 
 class FusedElementwise(Primitive):
     """Base of fused elementwise ops: `FusedElementwise.of(program)` is the op of one program (its
-    printed name lists the steps).  forward(ctx, *arrays, out=None) runs the program; out, an array
-    of the result's shape and dtype (one of the inputs, even), receives the result."""
+    printed name lists the steps).  forward(ctx, *arrays, out=None) runs the program and returns
+    the result.  out: an array of the result's shape and dtype whose values are no longer needed
+    (one of the inputs, even); the program writes into it, and its result is out itself unless
+    the last step is an op that makes its own result (not a plain ufunc)."""
     differentiable = False
     accepts_out = True
     program = None
@@ -111,14 +113,14 @@ class FusedElementwise(Primitive):
                 from .kernels import GpuRunner
                 runner = GpuRunner(cls.program, xp)
             else:
-                runner = CpuRunner(cls.program, xp)
+                runner = CpuRunner(cls.program, xp).fn
             found = cls._runners[id(xp)] = (xp, runner)       # xp kept: its id stays its own
         return found[1]
 
     @classmethod
     def source(cls, xp=np):
         """The generated Python of the CPU path (when no `out=` is passed)."""
-        return cls.codegen(xp).sources[None]
+        return CpuRunner(cls.program, xp).sources[None]
 
 
 _OPS = {}
@@ -138,24 +140,19 @@ class CpuRunner:
         self.program, self.xp = program, xp
         last = program.last_reads()
         self.input_last = [last.get(('input', i), -1) for i in range(len(program.inputs))]
-        self.overlap = getattr(xp, 'may_share_memory', None)
-        self.namespace = {'xp': xp}
+        overlap = getattr(xp, 'may_share_memory', None) or (lambda a, b: True)
         self.sources, self.variants = {}, {}
-        self.fresh = self._variant(None)
+        self.namespace = {'xp': xp, 'overlap': overlap, 'variants': self.variants,
+                          'variant': self._variant}
+        self.fn = self._variant(None)       # fn(*arrays, out=None): what a compiled graph calls
 
     def __call__(self, *arrays, out=None):
-        if out is None:
-            return self.fresh(*arrays)
-        blocked = -1
-        for i, a in enumerate(arrays):
-            if a is out or (self.overlap is not None and self.overlap(a, out)):
-                blocked = max(blocked, self.input_last[i])
-        found = self.variants.get(blocked)
-        return (found or self._variant(blocked))(*arrays, out)
+        return self.fn(*arrays, out=out)
 
     def _variant(self, blocked):
-        """The function for a call without out (blocked None), or with an out that no step may write
-        before step `blocked` (-1: out shares memory with no input)."""
+        """The function for a call without out (blocked None; given an out, it finds the last step
+        reading an input that shares out's memory, and calls that variant), or with an out that no
+        step may write before step `blocked` (-1: out shares memory with no input)."""
         source = self._source(blocked)
         exec(compile(source, f'<fused {label(self.program)}>', 'exec'), self.namespace)
         fn = self.namespace['fused']
@@ -166,7 +163,10 @@ class CpuRunner:
         program, xp = self.program, self.xp
         params = [f'x{i}' for i in range(len(program.inputs))]
         lines, made = [], set()
-        if blocked is not None:
+        if blocked is None:
+            lines += self._dispatch(params)
+            params.append('out=None')
+        else:
             params.append('out')
             lines.append('    b0 = out')
             made.add(0)
@@ -187,11 +187,20 @@ class CpuRunner:
         last = len(program.steps) - 1
         if where[last] is not None:
             lines.append(f'    return b{where[last]}')
-        elif blocked is None:
+        else:           # the last op makes its own result: out served as scratch space only
             lines.append(f'    return s{last}')
-        else:
-            lines += [f'    out[...] = s{last}', '    return out']
         return '\n'.join([f'def fused({", ".join(params)}):'] + lines) + '\n'
+
+    def _dispatch(self, params):
+        """Source: with an out, the variant for the last step reading an input that shares out's
+        memory (arrays that own their memory, base None, share none with each other)."""
+        lines = ['    if out is not None:', '        blocked = -1']
+        for x, last in sorted(zip(params, self.input_last), key=lambda pair: pair[1]):
+            lines += [f'        if {x} is out or ({x}.base is not None or out.base is not None) '
+                      f'and overlap({x}, out):', f'            blocked = {last}']
+        call = ', '.join(params + ['out'])
+        lines.append(f'        return (variants.get(blocked) or variant(blocked))({call})')
+        return lines
 
     def _plan(self, blocked):
         """Per step, the buffer it writes (None: a step that is not a plain ufunc makes its own)."""

@@ -236,8 +236,22 @@ def test_buffers_counted_and_out_that_is_an_input():
     assert got is inplace
     np.testing.assert_array_equal(got, want)
     assert xp.made == 2                                     # one scratch buffer until step 3
-    view = x.copy()
-    np.testing.assert_array_equal(run(view[::-1].copy()[::-1], out=view), want)
+    buffer = x[::-1].copy()
+    reversed_view = buffer[::-1]                            # shares out's memory, is not out
+    np.testing.assert_array_equal(run(reversed_view, out=buffer), want)
+
+
+def test_out_is_scratch_space_when_the_last_op_makes_its_own_result():
+    program = _traced(lambda x, b: (x + b).relu(), mt.randn(4, 3), mt.randn(3),
+                      optimized=True).nodes[0].op.program
+    x = np.random.default_rng(2).standard_normal((4, 3)).astype(np.float32)
+    b = np.linspace(-1, 1, 3, dtype=np.float32)
+    want = np.maximum(x + b, 0)
+    xp = CountingNumpy()
+    dying = x.copy()
+    got = CpuRunner(program, xp)(dying, b, out=dying)
+    np.testing.assert_array_equal(got, want)
+    assert xp.made == 0                                     # add wrote into out, relu made its own
 
 
 def test_memory_planning_writes_a_fused_result_into_a_dying_input():
