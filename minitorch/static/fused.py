@@ -46,6 +46,7 @@ class Program(NamedTuple):
 
     @property
     def result(self):
+        """The last step: the one whose value the fused node returns."""
         return self.steps[-1]
 
     def last_reads(self):
@@ -67,6 +68,7 @@ class Program(NamedTuple):
 
 
 def operand_text(ref):
+    """An operand as the printed program shows it: x0 (an input), s3 (a step), 1.5 (a number)."""
     kind, what = ref
     return f'x{what}' if kind == 'input' else f's{what}' if kind == 'step' else repr(what)
 
@@ -92,6 +94,7 @@ class FusedElementwise(Primitive):
 
     @classmethod
     def of(cls, program):
+        """The op (a subclass, made once per program) that runs program."""
         found = _OPS.get(program)
         if found is None:
             found = _OPS[program] = type('Fused', (cls,), {
@@ -101,6 +104,7 @@ class FusedElementwise(Primitive):
 
     @classmethod
     def forward(cls, ctx, *arrays, out=None):
+        """The program's result on arrays (see the class doc for out)."""
         return cls.codegen(module_of(arrays))(*arrays, out=out)
 
     @classmethod

@@ -20,17 +20,12 @@ from .rewrite import is_pure, protected
 def fuse_elementwise(graph, min_nodes=2):
     """A new Graph whose elementwise groups (of at least min_nodes nodes) are fused nodes; report
     {'groups': n, 'nodes fused': m}."""
-    groups = find_groups(graph)
-    fused_at = {}                   # root node -> the fused node taking its place
-    members = set()
-    for group in groups:
-        if len(group) >= min_nodes:
-            fused_at[group[-1]] = fuse(group)
-            members.update(group)
+    chosen = [group for group in find_groups(graph) if len(group) >= min_nodes]
+    fused_at = {group[-1]: fuse(group) for group in chosen}     # the root's place: the fused node
+    members = {node for group in chosen for node in group}
     out = graph.copy()
     out.nodes = [fused_at.get(node, node) for node in graph.nodes
                  if node not in members or node in fused_at]
-    chosen = [g for g in groups if len(g) >= min_nodes]
     return out, {'groups': len(chosen), 'nodes fused': sum(len(g) for g in chosen)}
 
 
