@@ -311,3 +311,13 @@ def test_on_a_device_other_than_the_cpu():
     out = fake_gpu.from_host(host(x))
     assert op.forward(None, out, on_device[1], out=out) is out
     np.testing.assert_array_equal(out.get(), want)
+
+
+def test_a_traced_function_fuses_on_a_device_other_than_the_cpu():
+    fn = lambda x, b: chain10(x) + (b * 2).relu()      # noqa: E731
+    x, b = mt.randn(3, 4, device='fakegpu'), mt.randn(4, device='fakegpu')
+    f = mt.static.function(fn)
+    got = f(x, b)
+    assert got.device == x.device
+    np.testing.assert_array_equal(host(got), host(fn(x.cpu(), b.cpu())))
+    assert [n.name for n in f.graph.nodes] == ['fused[mul add tanh mul sub abs sqrt add and 5 more]']
