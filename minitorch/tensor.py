@@ -258,7 +258,7 @@ class Tensor(TensorConversions):
         if self._data.size != 1:
             raise RuntimeError(f'the truth value of a tensor with {self._data.size} elements is '
                                'ambiguous: use .any() or .all()')
-        return bool(self._data.item())
+        return bool(self._data)
 
     def __float__(self):
         """float(t) for a one-element tensor."""

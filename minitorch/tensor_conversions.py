@@ -101,6 +101,8 @@ class TensorConversions:
         if self._requires_grad and not force:
             raise RuntimeError("can't call numpy() on a tensor that requires grad: use "
                                'tensor.detach().numpy() instead')
+        if hasattr(self._data, 'graph_tag'):      # a symbolic tensor of a graph being built
+            self._data.tolist()                   # raises, naming the line
         return self._data
 
     def _host(self):

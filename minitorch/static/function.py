@@ -35,6 +35,7 @@ from .trace import Tracer
 from .tree import flatten, unflatten
 
 log = logging.getLogger('minitorch.static')
+_TENSOR = object()          # in a result's leaves: a tensor the graph computes
 
 
 class StaticWarning(UserWarning):
@@ -132,7 +133,8 @@ class StaticFunction:
         device = _device_of(leaves, graph)
         executable = Executable(graph, device, tracer.guards, name=_code_name(self.__name__))
         executable.out_tree = out_tree
-        executable.out_constants = [None if isinstance(leaf, Tensor) else leaf for leaf in out_leaves]
+        executable.out_constants = [_TENSOR if isinstance(leaf, Tensor) else leaf
+                                    for leaf in out_leaves]
         return executable
 
     def _reason(self, key, leaves, args, kwargs):
@@ -140,13 +142,14 @@ class StaticFunction:
         if not self.cache:
             return 'first call'
         names = _argument_names(self.fn, args, kwargs, leaves)
-        best, diffs = None, None
+        best, diffs, best_distance = None, None, None
         for old in self.cache:
             if len(old) != len(key):
                 continue
             found = [describe_change(name, a, b) for name, a, b in zip(names, old, key) if a != b]
-            if diffs is None or len(found) < len(diffs):
-                best, diffs = old, found
+            distance = sum(text.count('→') for text in found)
+            if diffs is None or distance < best_distance:
+                best, diffs, best_distance = old, found, distance
         if best is None:
             return f'a new number of arguments ({len(key)})'
         return '; '.join(diffs)
@@ -162,7 +165,7 @@ class StaticFunction:
         outputs = executable.run([t._data for t in tensors], tensors)
         self.last = executable
         out = iter(outputs)
-        leaves_out = [executable.wrap(next(out)) if c is None else c
+        leaves_out = [executable.wrap(next(out)) if c is _TENSOR else c
                       for c in executable.out_constants]
         return unflatten(leaves_out, executable.out_tree)
 
@@ -194,9 +197,10 @@ def signature(leaves):
 
 def describe_change(name, old, new):
     if old[0] == new[0] == 'tensor':
-        for label, i in (('shape', 1), ('dtype', 2), ('device', 3), ('requires_grad', 4)):
-            if old[i] != new[i]:
-                return f'{name}: {label} {old[i]} → {new[i]}'
+        changes = [f'{label} {old[i]} → {new[i]}' for label, i in
+                   (('shape', 1), ('dtype', 2), ('device', 3), ('requires_grad', 4))
+                   if old[i] != new[i]]
+        return f'{name}: {", ".join(changes)}'
     if old[0] == new[0] == 'value':
         return f'{name}: {old[2]!r} → {new[2]!r}'
     if old[0] == new[0] == 'object':

@@ -33,7 +33,8 @@ class Session:
         self.graph, self.device = graph, Device(device)
         self.cache = {}                 # (fetches, feed shapes) -> (Executable, input positions)
         self.specialisations = {}       # feed shapes -> (IR graph, mapping)
-        self.log = []                   # why each compilation happened
+        self.log = []                   # why each specialisation happened
+        self.needs = {}                 # fetches -> the placeholders they need
 
     def run(self, fetches, feed=None):
         """The values of fetches (tensors of the graph, Operations, or lists/tuples/dicts of them),
@@ -42,6 +43,7 @@ class Session:
             raise StaticError(f'run graph {self.graph.name!r} after its `with` block has ended')
         leaves, tree = flatten(fetches)
         arrays = self._feed_arrays(feed or {})
+        self._check_feeds(leaves, arrays)
         shapes = tuple(arrays[p.name].shape if p.name in arrays else None
                        for p in self.graph.placeholders)
         key = (tuple(id(leaf) for leaf in leaves), shapes)
@@ -49,16 +51,29 @@ class Session:
         if entry is None:
             entry = self.cache[key] = self._compile(leaves, shapes)
         executable, names, kinds = entry
-        missing = [n for n in executable.required if n not in arrays]
-        if missing:
-            raise StaticError(f'missing feed for placeholder {missing[0]!r}: the fetches need it; pass '
-                              f'feed={{{missing[0]}: ...}}')
         outputs = executable.run([arrays.get(n) for n in names])
         values = iter(outputs)
         result = [executable.wrap(next(values)) if kind == 'value' else None for kind in kinds]
         return unflatten(result, tree)
 
     # --- feeds --------------------------------------------------------------------------------
+    def _check_feeds(self, leaves, arrays):
+        """Every placeholder the fetches need must be fed (checked on the graph as built)."""
+        key = tuple(id(leaf) for leaf in leaves)
+        needed = self.needs.get(key)
+        if needed is None:
+            from .passes import eliminate_dead_code
+            outputs, writes = self._fetch_values(leaves, lambda v: v)[:2]
+            g = self.graph.ir.copy()
+            g.outputs, g.writes = outputs, writes
+            g, _ = eliminate_dead_code(g)
+            used = _used_inputs(g)
+            needed = self.needs[key] = [v.name for v in g.inputs if v in used]
+        for name in needed:
+            if name not in arrays:
+                raise StaticError(f'missing feed for placeholder {name!r}: the fetches need it; pass '
+                                  f'feed={{{name}: ...}}')
+
     def _feed_arrays(self, feed):
         by_tensor = {id(p.tensor): p for p in self.graph.placeholders}
         arrays = {}
@@ -90,6 +105,17 @@ class Session:
     # --- compiling ----------------------------------------------------------------------------
     def _compile(self, leaves, shapes):
         ir, mapping = self._specialised(shapes)
+        outputs, writes, kinds = self._fetch_values(leaves, mapping)
+        g = ir.copy()
+        g.outputs, g.writes = outputs, writes
+        from .passes import optimize
+        g = optimize(g)
+        names = [v.name for v in g.inputs]
+        executable = Executable(g, self.device, name=_identifier(self.graph.name))
+        return executable, names, kinds
+
+    def _fetch_values(self, leaves, mapping):
+        """(output values, state writes, what each fetch gives) for the fetches."""
         outputs, writes, kinds = [], [], []
         for leaf in leaves:
             if isinstance(leaf, Operation):
@@ -108,17 +134,7 @@ class Session:
             else:
                 raise StaticError(f'Session.run: cannot fetch a {type(leaf).__name__}; fetch tensors '
                                   f'of the graph and Operations')
-        g = ir.copy()
-        g.outputs, g.writes = outputs, writes
-        from .passes import optimize, eliminate_dead_code
-        g, _ = eliminate_dead_code(g)
-        needed = _used_inputs(g)
-        g = optimize(g)
-        names = [v.name for v in g.inputs]
-        required = [n for n, v in zip(names, g.inputs) if v in needed]
-        executable = Executable(g, self.device, name=_identifier(self.graph.name))
-        executable.required = required
-        return executable, names, kinds
+        return outputs, writes, kinds
 
     def _specialised(self, shapes):
         """The graph for these feed shapes, and a map from build-time values to its values."""

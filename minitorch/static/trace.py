@@ -153,15 +153,18 @@ class Tracer(DispatchMode):
             return None
         result = _run_alone(fn, args, kwargs) if self.isolated else run(fn, args, kwargs)
         outputs = _as_tuple(result)
+        originals = []
         for o in outputs:           # numpy gives some results as plain arrays or scalars
+            originals.append(o._data)
             if not isinstance(o._data, StandIn):
                 o._data = as_stand_in(o._data, self.graph_tag)
         out_values = [Value(o._data.shape, o._data.dtype, o._device, 'node') for o in outputs]
         node = Node(fn, template, kwargs, inputs, out_values, scope=_scope_path(),
                     multi=type(result) is tuple, note={'grad': STATE.enabled})
-        for o, v in zip(outputs, out_values):
+        for o, original, v in zip(outputs, originals, out_values):
             v.node = node
             self.bind(o._data, v)
+            self.bind(original, v)      # what the op's ctx saved, if it saved this output
         self.graph.add_node(node)
         return result
 
