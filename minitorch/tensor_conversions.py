@@ -86,8 +86,15 @@ class TensorConversions:
         return Clone.apply(self)
 
     def contiguous(self):
-        """self (minitorch's array modules handle any memory layout)."""
-        return self
+        """self when its elements are laid out in row-major order, else a copy that is (recorded:
+        the gradient passes through), as PyTorch does."""
+        if self._data.flags.c_contiguous:
+            return self
+        from .ops.movement import Clone
+        out = Clone.apply(self)
+        if not out._data.flags.c_contiguous:
+            out._data = self._device.xp.ascontiguousarray(out._data)
+        return out
 
     # --- to Python and numpy ------------------------------------------------------------------
     def numpy(self, force=False):

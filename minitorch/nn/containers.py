@@ -42,11 +42,16 @@ class Sequential(Module):
         self.add_module(key, module)
 
     def __delitem__(self, idx):
-        """del seq[i] or del seq[a:b]: remove modules (the others keep their names)."""
+        """del seq[i] or del seq[a:b]: remove modules; the rest are renumbered 0, 1, ... (as
+        PyTorch does, so a later append does not overwrite one)."""
         keys = list(self._modules)
         for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys),
                                                                            'Sequential')]]):
             del self._modules[key]
+        modules = list(self._modules.values())
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self._modules[str(i)] = module
 
     def __len__(self):
         """The number of modules."""

@@ -10,6 +10,7 @@ Calling a module runs its forward inside `module_scope(self)`, so each recorded 
 modules it ran in (drawings group ops by module).
 """
 from collections import namedtuple
+from collections.abc import Mapping
 
 from ..autograd import grad_mode
 from ..autograd.dispatch import INSTALLED, report_new_state, report_python_value
@@ -327,6 +328,8 @@ class Module:
     def load_state_dict(self, state_dict, strict=True):
         """Copy values into this module's parameters and buffers.  Every key and shape is checked
         before anything is copied, so a failed load leaves the module as it was."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f'Expected state_dict to be dict-like, got {type(state_dict).__name__}.')
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

@@ -9,6 +9,7 @@ version counter counts the change.  A view made by indexing writes through to th
 When nothing observes (no graph recorded, no dispatch mode installed) `x += y` is one array op writing
 into x, with no temporary: optimizers update parameters this way.
 """
+import inspect
 import weakref
 
 from .. import dtypes
@@ -159,7 +160,21 @@ def make_inplace(fn, name, ufunc=None):
     method.__doc__ = (f'In-place version of {fn.__name__}(): self = {fn.__name__}(self, ...), '
                       f'written into self\'s memory; returns self.\n\n{fn.__doc__ or ""}')
     method.__wrapped__ = fn
+    method.__signature__ = self_signature(fn)
     return method
+
+
+def self_signature(fn):
+    """fn's signature with its first argument named self (None when it has none to rename)."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    params = list(signature.parameters.values())
+    if params and params[0].kind in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        params[0] = params[0].replace(name='self')
+    return signature.replace(parameters=params)
+
 
 
 def fast_inplace(self, other, ufunc):

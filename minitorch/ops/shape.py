@@ -170,12 +170,12 @@ def _view_strides(old_shape, old_strides, new_shape):
 
 
 def view_as(input, other):
-    """input.view(other.shape)."""
+    """The same memory seen with other's shape: input.view(other.shape)."""
     return view(input, other.shape)
 
 
 def reshape_as(input, other):
-    """input.reshape(other.shape)."""
+    """The same elements in other's shape: input.reshape(other.shape)."""
     return reshape(input, other.shape)
 
 
@@ -292,7 +292,7 @@ def expand(input, *sizes):
 
 
 def expand_as(input, other):
-    """input.expand(other.shape)."""
+    """A view of input repeated to other's shape: input.expand(other.shape)."""
     return expand(input, other.shape)
 
 

@@ -6,13 +6,13 @@ ops) and its public function beside it in one module of minitorch/ops/, then add
 `Tensor.__matmul__` (or any method made here), `__wrapped__` and the docstring lead to that module,
 where the function and its primitive's forward and backward sit together.
 """
-import inspect
 import types
 
 from . import arithmetic as A
 from . import comparison as C
 from . import indexing as I
 from . import inplace_index
+from .inplace import self_signature
 from . import linalg as L
 from . import random as RND
 from . import reduction as R
@@ -148,14 +148,7 @@ def as_method(fn, name):
     method.__wrapped__ = fn
     method.__doc__ = (f'{fn.__doc__ or ""}\n\nSame as minitorch.{fn.__name__}(self, ...); defined in '
                       f'{fn.__module__}, beside its primitive (forward and backward).')
-    try:
-        signature = inspect.signature(fn)
-        params = list(signature.parameters.values())
-        if params and params[0].kind in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
-            params[0] = params[0].replace(name='self')
-        method.__signature__ = signature.replace(parameters=params)
-    except (TypeError, ValueError):
-        pass
+    method.__signature__ = self_signature(fn)
     return method
 
 
@@ -164,11 +157,16 @@ def _renamed(method, name):
         return method
     copy = types.FunctionType(method.__code__, method.__globals__, name, method.__defaults__,
                               method.__closure__)
+    copy.__kwdefaults__ = method.__kwdefaults__
     copy.__qualname__, copy.__doc__ = f'Tensor.{name}', method.__doc__
     copy.__wrapped__ = method.__wrapped__
+    copy.__signature__ = getattr(method, '__signature__', None)
     return copy
 
 
+_SYMBOLS = {'__radd__': '+', '__rsub__': '-', '__rmul__': '*', '__rtruediv__': '/', '__rpow__': '**',
+            '__rfloordiv__': '//', '__rmod__': '%', '__rand__': '&', '__ror__': '|', '__rxor__': '^',
+            '__rmatmul__': '@'}
 _IN_PLACE = {'__iadd__', '__isub__', '__imul__', '__itruediv__', '__ipow__', '__ifloordiv__',
              '__imod__', '__iand__', '__ior__', '__ixor__'}
 _REFLECTED = {'__radd__', '__rsub__', '__rmul__', '__rtruediv__', '__rpow__', '__rfloordiv__',
@@ -178,12 +176,12 @@ _REFLECTED = {'__radd__', '__rsub__', '__rmul__', '__rtruediv__', '__rpow__', '_
 def _operator(op, dunder, cls):
     fn = op.fn
     if dunder in _IN_PLACE:
-        return getattr(cls, f'{op.name}_')
+        return _renamed(getattr(cls, f'{op.name}_'), dunder)
     if dunder in _REFLECTED:
         def reflected(self, other):
             return fn(other, self)
         reflected.__name__, reflected.__qualname__ = dunder, f'Tensor.{dunder}'
-        reflected.__doc__ = f'other {dunder[3:-2]} self: minitorch.{fn.__name__}(other, self).'
-        reflected.__wrapped__ = fn
+        reflected.__doc__ = (f'other {_SYMBOLS.get(dunder, dunder[3:-2])} self, for an other that is '
+                             f'not a tensor (a number): minitorch.{fn.__name__}(other, self).')
         return reflected
     return as_method(fn, dunder)

@@ -78,6 +78,7 @@ class StaticFunction:
         return self if instance is None else functools.partial(self, instance)
 
     def __call__(self, *args, **kwargs):
+        """Run the compiled graph for this signature (tracing it first if it is new)."""
         if not kwargs and self._fast is not None:     # the same kind of call as the last one
             key, executable = self._fast
             if signature(args) == key and executable.guards_hold():

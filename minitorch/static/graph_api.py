@@ -33,6 +33,7 @@ _TAGS = itertools.count(1)
 
 
 def current_graph(what):
+    """The graph whose `with` block is open (innermost), or a clear error naming `what`."""
     if not _CURRENT:
         raise StaticError(f'{what} needs a graph to belong to: use it inside `with '
                           f'mt.static.Graph() as g:`')
@@ -87,6 +88,7 @@ class Graph:
         return repr(self.ir)
 
     def __len__(self):
+        """The number of ops recorded so far."""
         return len(self.ir.nodes)
 
 

@@ -27,12 +27,14 @@ class Value:
 
     @property
     def nbytes(self):
+        """The size of the value's array in bytes."""
         n = self.dtype.itemsize
         for s in self.shape:
             n *= s
         return n
 
     def type_text(self):
+        """The value's dtype and shape, short: f32[64,100]."""
         return f'{_DTYPE_SHORT.get(self.dtype.name, self.dtype.name)}[{",".join(map(str, self.shape))}]'
 
     def __repr__(self):

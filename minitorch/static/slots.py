@@ -16,9 +16,11 @@ class TensorSlot:
         self.tensor, self.name = tensor, name
 
     def read(self):
+        """The tensor's array, now."""
         return self.tensor._data
 
     def write(self, array):
+        """Copy array into the tensor's memory (in place, as an eager in-place op would)."""
         t = self.tensor
         if array is not t._data:
             t._data[...] = array

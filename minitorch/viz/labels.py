@@ -38,7 +38,10 @@ def grad_text(tensor):
     grad = tensor.grad if tensor is not None else None
     if grad is None:
         return None
-    norm = float(np.linalg.norm(np.asarray(grad._host(), dtype=np.float64)))
+    values = np.asarray(grad._host(), dtype=np.float64)
+    if values.size == 1:                # a number: its value, sign included
+        return f'grad {number(float(values.reshape(())))}'
+    norm = float(np.linalg.norm(values))
     return f'grad {shape_text(grad.shape)} ‖g‖={number(norm)}'
 
 
