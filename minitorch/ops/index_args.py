@@ -1,5 +1,7 @@
 """Turning a Python index (x[1, :, idx], x[mask], x[[0, 2]]) into what the indexing ops take: a
 template (the index, with Slot(i) where an index tensor goes) and the index tensors themselves."""
+import warnings
+
 import numpy as np
 
 from .. import dtypes
@@ -30,7 +32,12 @@ def parse_index(input, index):
 
 def _basic(item):
     if isinstance(item, slice):
-        return slice(*(None if v is None else _as_int(v) for v in (item.start, item.stop, item.step)))
+        bounds = slice(*(None if v is None else _as_int(v) for v in (item.start, item.stop,
+                                                                      item.step)))
+        if bounds.step is not None and bounds.step <= 0:
+            raise ValueError(f'index: step must be greater than zero, got {bounds.step} (PyTorch '
+                             f'has no negative steps); use flip(dims) to reverse')
+        return bounds
     if isinstance(item, np.integer):
         return int(item)
     return item
@@ -50,10 +57,7 @@ def _index_tensor(input, item):
         if item._device is not input._device:
             raise RuntimeError(f'index: indices are on {item.device} but the tensor is on '
                                f'{input.device}; move the indices with .to({str(input.device)!r})')
-        if item.dtype.category == 2:
-            raise IndexError(f'index: tensors used as indices must be integer or bool, got '
-                             f'{item.dtype}')
-        return item
+        return _index_dtype(item)
     from ..creation import tensor
     if isinstance(item, (bool, np.bool_)):
         return tensor(bool(item), device=input.device)
@@ -64,11 +68,25 @@ def _index_tensor(input, item):
         if array.dtype.kind not in 'iub':
             raise IndexError(f'index: lists and arrays used as indices must hold integers or bools, '
                              f'got {array.dtype}')
-        return tensor(array, device=input.device)
+        return _index_dtype(tensor(array, device=input.device))
     if item is None:
         raise TypeError('index: None is not an index here')
     raise TypeError(f'index: only integers, slices (:), None, ..., and integer or bool tensors '
                     f'are valid indices, got {type(item).__name__} {item!r}')
+
+
+def _index_dtype(index):
+    """As PyTorch: int64, int32 and bool tensors index; uint8 is taken as a mask (deprecated, with
+    PyTorch's warning); other dtypes are refused."""
+    if index.dtype in (dtypes.int64, dtypes.int32, dtypes.bool_):
+        return index
+    if index.dtype is dtypes.uint8:
+        warnings.warn('indexing with dtype uint8 is deprecated, please use a dtype bool instead '
+                      '(uint8 index tensors are taken as masks, as in PyTorch)', UserWarning,
+                      stacklevel=5)
+        return index.to(dtypes.bool_)
+    raise IndexError(f'index: tensors used as indices must be int64, int32, uint8 or bool, got '
+                     f'{index.dtype}; convert it, e.g. index.long()')
 
 
 def is_bool_mask(tensors):

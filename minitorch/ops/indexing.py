@@ -135,7 +135,7 @@ class ScatterAdd(Primitive):
 
     @staticmethod
     def forward(ctx, a, index, src, dim):
-        ctx.dim = dim
+        ctx.dim, ctx.src_shape = dim, src.shape
         ctx.save_for_backward(index)
         xp = array_module(a)
         out = a.copy()
@@ -148,7 +148,17 @@ class ScatterAdd(Primitive):
         index, = ctx.saved_tensors
         need = ctx.needs_input_grad
         return (grad if need[0] else None), None, \
-            (Gather.apply(grad, index, ctx.dim) if need[2] else None), None
+            (_src_grad(grad, index, ctx.dim, ctx.src_shape) if need[2] else None), None
+
+
+def _src_grad(grad, index, dim, src_shape):
+    """The gradient of scatter's src: grad read at the index, placed in the corner of a src-shaped
+    zeros (src may be larger than the index; the rest of it is not used)."""
+    read = Gather.apply(grad, index, dim)
+    if tuple(read.shape) == tuple(src_shape):
+        return read
+    region = tuple(slice(0, n) for n in index.shape)
+    return IndexAddIntoZeros.apply(read, region, tuple(src_shape))
 
 
 class Scatter(Primitive):
@@ -157,7 +167,7 @@ class Scatter(Primitive):
 
     @staticmethod
     def forward(ctx, a, index, src, dim):
-        ctx.dim = dim
+        ctx.dim, ctx.src_shape = dim, getattr(src, 'shape', ())
         ctx.save_for_backward(index)
         out = a.copy()
         xp = array_module(a)
@@ -172,7 +182,7 @@ class Scatter(Primitive):
         index, = ctx.saved_tensors
         need = ctx.needs_input_grad
         grad_a = Scatter.apply(grad, index, 0.0, ctx.dim) if need[0] else None
-        grad_src = Gather.apply(grad, index, ctx.dim) if need[2] else None
+        grad_src = _src_grad(grad, index, ctx.dim, ctx.src_shape) if need[2] else None
         return grad_a, None, grad_src, None
 
 
@@ -248,10 +258,19 @@ def unbind(input, dim=0):
     return tuple(select(input, d, i) for i in range(input.shape[d]))
 
 
-def _check_index_tensor(index, op):
-    if not isinstance(index, Tensor) or index.dtype.category != 1:
-        raise TypeError(f'{op}: index must be an integer tensor, got '
-                        f'{getattr(index, "dtype", type(index).__name__)}')
+def _check_index_tensor(index, op, allowed=(dtypes.int64, dtypes.int32)):
+    """The index must be a tensor of one of the allowed dtypes (PyTorch's: int64, and for most ops
+    int32)."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f'{op}(): index must be a tensor of {_names(allowed)}, got '
+                        f'{type(index).__name__}')
+    if index.dtype not in allowed:
+        raise RuntimeError(f'{op}(): expected an index of dtype {_names(allowed)}, got '
+                           f'{index.dtype}; convert it, e.g. index.long()')
+
+
+def _names(allowed):
+    return ' or '.join(d.name for d in allowed)
 
 
 def _check_in_range(index, size, dim, op):
@@ -287,7 +306,7 @@ def gather(input, dim, index):
 def take_along_dim(input, indices, dim=None):
     """Values of input at indices along dim, broadcasting the other dims (of the flattened input
     when dim is None); the partner of argmax/argsort."""
-    _check_index_tensor(indices, 'take_along_dim')
+    _check_index_tensor(indices, 'take_along_dim', (dtypes.int64,))
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     d = wrap_dim(dim, input.ndim, 'take_along_dim')
@@ -308,10 +327,13 @@ def _scatter_args(input, dim, index, src, op):
     _check_index_tensor(index, op)
     _check_gather_shapes(input, index, d, op)
     if isinstance(src, Tensor):
+        if src.dtype is not input.dtype:
+            raise RuntimeError(f'{op}(): expected src to have the dtype of the tensor, '
+                               f'{input.dtype}, got {src.dtype}; convert it, e.g. '
+                               f'src.to(x.dtype)')
         if src.ndim != index.ndim or any(n > m for n, m in zip(index.shape, src.shape)):
             raise RuntimeError(f'{op}: src of shape {list(src.shape)} must be at least as large as '
                                f'the index, shape {list(index.shape)}, in every dim')
-        src = src.to(input.dtype)
     _check_in_range(index, input.shape[d] if input.ndim else 1, d, op)
     return d, src
 
@@ -321,6 +343,10 @@ def scatter(input, dim, index, src=None, *, value=None):
     if (src is None) == (value is None):
         raise TypeError('scatter: give exactly one of src (a tensor) or value (a number)')
     d, src = _scatter_args(input, dim, index, src if src is not None else value, 'scatter')
+    if value is not None:
+        from .selection import fits, as_value
+        fits(value, input.dtype, 'scatter')
+        src = as_value(value, input._data.dtype) if not input.is_floating_point() else value
     return Scatter.apply(input, index, src, d)
 
 
@@ -340,5 +366,8 @@ def index_select(input, dim, index):
         raise IndexError(f'index_select: index must be 0-d or 1-d, got shape {list(index.shape)}')
     _check_in_range(index, input.shape[d] if input.ndim else 1, d, 'index_select')
     if input.ndim == 0:
+        if index.numel() != 1:
+            raise IndexError(f'index_select(): a 0-d tensor takes exactly one index, got '
+                             f'{index.numel()}')
         return getitem(input.reshape(1), index.reshape(-1)).reshape(())
     return getitem(input, (slice(None),) * d + (index.reshape(-1),))

@@ -39,7 +39,9 @@ def _value(self, value):
         raise TypeError('x[index] = None: a tensor element cannot be None; assign a number or a '
                         'tensor')
     if isinstance(value, (bool, int, float)):
-        return value
+        from .selection import fits, as_value
+        fits(value, self.dtype, 'x[index] = value')
+        return as_value(value, self._data.dtype) if not self.is_floating_point() else value
     if isinstance(value, (list, tuple)) or hasattr(value, '__array__'):
         from ..creation import tensor
         return tensor(value, dtype=self.dtype, device=self.device)

@@ -96,7 +96,11 @@ def mm(input, mat2):
 
 
 def bmm(input, mat2):
-    """Batched matrix products: (b, n, m) @ (b, m, p) -> (b, n, p)."""
+    """Batched matrix products: (b, n, m) @ (b, m, p) -> (b, n, p); the batch sizes must be equal
+    (no broadcasting: matmul broadcasts)."""
+    if input.ndim == 3 and mat2.ndim == 3 and input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f'bmm: the batch sizes differ: shapes {list(input.shape)} and '
+                           f'{list(mat2.shape)}; use matmul (or @) to broadcast them')
     return _fixed_ranks('bmm', input, mat2, (3, 3), 'two 3-D tensors')
 
 
@@ -112,6 +116,10 @@ def dot(input, other):
 
 def outer(input, vec2):
     """The outer product of two vectors: out[i, j] = input[i] * vec2[j]."""
+    for name, t in (('input', input), ('vec2', vec2)):
+        if not isinstance(t, Tensor) or t.ndim != 1:
+            raise RuntimeError(f'outer: expected 1-D tensors, but {name} has shape '
+                               f'{list(getattr(t, "shape", ()))}; flatten it first (x.flatten())')
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
@@ -123,7 +131,7 @@ class VectorNorm(Primitive):
     def forward(ctx, a, p, dims, keepdim):
         xp = array_module(a)
         ctx.meta = (a.shape, p, dims, keepdim)
-        magnitude = xp.abs(a)
+        magnitude = xp.abs(a if a.dtype != xp.float16 else a.astype(xp.float32))   # as PyTorch
         if p == math.inf:
             y = xp.max(magnitude, axis=dims, keepdims=keepdim)
         elif p == -math.inf:
@@ -134,8 +142,9 @@ class VectorNorm(Primitive):
             y = xp.sqrt(xp.sum(magnitude * magnitude, axis=dims, keepdims=keepdim))
         else:
             y = xp.sum(magnitude ** p, axis=dims, keepdims=keepdim) ** (1 / p)
+        y = xp.asarray(y).astype(a.dtype, copy=False)      # the saved output is the output
         ctx.save_for_backward(a, y)
-        return y.astype(a.dtype, copy=False)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
@@ -161,16 +170,17 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     sum of magnitudes, inf the largest magnitude (torch.linalg.vector_norm)."""
     from .. import dtypes
     from .reduction import reduction_dims
-    if dtype is not None:
-        x = x.to(dtypes.to_dtype(dtype))
     if not x.is_floating_point():
         raise RuntimeError(f'linalg.vector_norm: expected a floating point tensor, got {x.dtype}; '
-                           f'convert it (x.float()) or pass dtype=mt.float32')
+                           f'convert it first (x.float())')
+    if dtype is not None:
+        x = x.to(dtypes.to_dtype(dtype))
     if not isinstance(ord, (int, float)) or isinstance(ord, bool):
         raise TypeError(f'linalg.vector_norm: ord must be a number (2, 1, inf, ...), got {ord!r}')
     dims = reduction_dims(dim, x.ndim, 'linalg.vector_norm')
-    if ord < 0 and x.numel() == 0:
-        raise RuntimeError('linalg.vector_norm: a negative ord of an empty tensor is undefined')
+    if (ord < 0 or ord == math.inf) and any(x.shape[d] == 0 for d in dims):
+        raise RuntimeError(f'linalg.vector_norm: the {ord} norm of an empty dim is undefined (the '
+                           f'operation has no identity); shape {list(x.shape)}, dims {list(dims)}')
     return VectorNorm.apply(x, float(ord), dims, keepdim)
 
 

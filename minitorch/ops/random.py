@@ -142,6 +142,8 @@ def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
 def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False,
             generator=None):
     """Integers drawn uniformly from [low, high) (randint(high, size) starts at 0)."""
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high         # randint(high, size)
     if high is None:
         low, high = 0, low
     if size is None:
@@ -149,8 +151,14 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
     if high <= low:
         raise RuntimeError(f'randint: expected low < high, got low={low}, high={high}')
     size = (size,) if isinstance(size, int) else (tuple(size),)
-    return _draw('integers', size, dtype or dtypes.int64, device, requires_grad, generator,
-                 'randint', (int(low), int(high)))
+    dt = dtypes.to_dtype(dtype or dtypes.int64)
+    if not dt.is_floating_point:
+        bottom, top = (0, 1) if dt.is_bool else (int(np.iinfo(dt.np).min), int(np.iinfo(dt.np).max))
+        if low < bottom or high - 1 > top:
+            raise RuntimeError(f'randint: [{low}, {high}) is out of the range of {dt} ({bottom} to '
+                               f'{top}); use a wider dtype')
+    return _draw('integers', size, dt, device, requires_grad, generator, 'randint',
+                 (int(low), int(high)))
 
 
 def randperm(n, dtype=None, device=None, generator=None, requires_grad=False):
@@ -163,6 +171,9 @@ def randperm(n, dtype=None, device=None, generator=None, requires_grad=False):
 
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability input (or p) and 0 otherwise, elementwise, in input's dtype."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f'bernoulli: not implemented for {input.dtype} tensors (as in '
+                                  f'PyTorch); give probabilities in a floating point tensor')
     probabilities = input if p is None else input.new_full(input.shape, p)
     data = probabilities.detach()._data
     if input.numel() and (bool((data < 0).any()) or bool((data > 1).any())):

@@ -45,16 +45,17 @@ class Spec:
     names       what an error message may call the op (the name and its aliases by default)
     rtol        tolerance override for values
     grad_rtol   tolerance of the analytic gradient check
+    factory     the op makes tensors from sizes alone: it is given device= to run on a device
     """
 
     def __init__(self, name, draw, reference, call=None, grad=None, derivative=None, scale=None,
-                 names=(), rtol=None, grad_rtol=1e-8, second_order=False):
+                 names=(), rtol=None, grad_rtol=1e-8, second_order=False, factory=False):
         self.name, self.draw, self.reference = name, draw, reference
         self.call = call
         self.grad, self.derivative, self.scale = grad, derivative, scale
         self.names = (name,) + tuple(names)
         self.rtol, self.grad_rtol = rtol, grad_rtol
-        self.second_order = second_order
+        self.second_order, self.factory = second_order, factory
 
     def __repr__(self):
         return f'<Spec {self.name}>'

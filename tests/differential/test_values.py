@@ -30,6 +30,8 @@ def _check(spec, case, device):
     name = spec.name
     want = expected(spec, case)
     args, kwargs = convert(mt, case.args, device), convert(mt, case.kwargs, device)
+    if spec.factory:
+        kwargs['device'] = device
     if isinstance(want, Refused):
         check_refused(spec, want, lambda: call(spec, mt, args, kwargs), f'{name}{case}')
         return
