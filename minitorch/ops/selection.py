@@ -122,7 +122,7 @@ class Clamp(Elementwise):
             inside = a >= low
         if high is not None:
             inside = (a <= high) if inside is None else inside & (a <= high)
-        return grad.masked_fill(~inside, 0), None, None
+        return where(inside, grad, 0), None, None      # one op where masked_fill(~inside) takes two
 
 
 class ClampByTensors(Elementwise):
@@ -147,14 +147,14 @@ class ClampByTensors(Elementwise):
             keep = a >= low
         if high is not None:
             keep = (a <= high) if keep is None else keep & (a <= high)
-        grad_a = sum_to(grad.masked_fill(~keep, 0), sa) if need[0] else None
+        grad_a = sum_to(where(keep, grad, 0), sa) if need[0] else None
         grad_low = grad_high = None
         if low is not None and need[1]:
             won = (low > a) if high is None else (low > a) & ~(low > high)
-            grad_low = sum_to(grad.masked_fill(~won, 0), sl)
+            grad_low = sum_to(where(won, grad, 0), sl)
         if high is not None and need[2]:
             won = (high < a) if low is None else (high < a) | (high < low)
-            grad_high = sum_to(grad.masked_fill(~won, 0), sh)
+            grad_high = sum_to(where(won, grad, 0), sh)
         return grad_a, grad_low, grad_high
 
 
