@@ -71,10 +71,10 @@ class Body:
     # --- compiled forms -----------------------------------------------------------------------
     def compiled(self, xp):
         """The body as a function of arrays (inputs, then captured) -> (outputs, writes)."""
-        found = self._compiled.get(xp)
+        found = self._compiled.get(id(xp))
         if found is None:
             from .passes import optimize
-            found = self._compiled[xp] = Compiled(optimize(self.graph), xp, 'body').fn
+            found = self._compiled[id(xp)] = Compiled(optimize(self.graph), xp, 'body').fn
         return found
 
     def vjp_compiled(self, xp):
@@ -84,10 +84,10 @@ class Body:
             if not self.differentiable:
                 raise StaticError(f'{self.name} is not differentiable')
             self._vjp, _, _ = self._trace(with_grads=True, captured=self.captured)
-        found = self._vjp_compiled.get(xp)
+        found = self._vjp_compiled.get(id(xp))
         if found is None:
             from .passes import optimize
-            found = self._vjp_compiled[xp] = Compiled(optimize(self._vjp), xp, 'vjp').fn
+            found = self._vjp_compiled[id(xp)] = Compiled(optimize(self._vjp), xp, 'vjp').fn
         return found
 
 

@@ -247,9 +247,10 @@ def _zeros_for(value):
 
 
 def _module(arrays):
+    """The array module of the first array among arrays (numpy when there is none)."""
+    from ..backend import array_module
     for a in arrays:
-        if hasattr(a, 'shape') and type(a) is not np.ndarray and not isinstance(a, np.ndarray):
-            from ..backend import array_module
+        if hasattr(a, 'shape') and not isinstance(a, np.generic):
             return array_module(a)
     return np
 
