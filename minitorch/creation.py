@@ -41,11 +41,13 @@ def _array_from(data, dtype, device):
 
 def _host_array(data, keep_float64=False):
     """A numpy array from nested lists/numbers; Python floats give float32, as in PyTorch, unless
-    keep_float64 (a dtype was asked for: rounding through float32 first would lose digits)."""
+    keep_float64 (a dtype was asked for: rounding through float32 first would lose digits).  numpy
+    arrays and scalars keep their dtype (np.float64(1.5) is float64), as in PyTorch."""
     if isinstance(data, (list, tuple)) and builtins.any(isinstance(d, Tensor) for d in data):
         data = [d.tolist() if isinstance(d, Tensor) else d for d in data]
     array = np.asarray(data)
-    if array.dtype == np.float64 and not keep_float64 and not isinstance(data, np.ndarray):
+    if array.dtype == np.float64 and not keep_float64 and not isinstance(data, (np.ndarray,
+                                                                                  np.generic)):
         array = array.astype(np.float32)
     if array.dtype.kind == 'O' and _has_huge_int(data):
         raise RuntimeError(f'tensor(): an integer in the data does not fit in int64 (the largest '
