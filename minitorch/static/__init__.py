@@ -15,8 +15,14 @@ from .graph_api import Graph, Operation, Variable, constant, group, placeholder
 from .ir import Node, Value
 from .passes import optimize
 from .session import Session
+from .partition import Partition, partition, trace_graph
+from .partition_session import PartitionedSession, run_in_threads
+from .pipeline import Pipeline, run_pipeline_in_threads
+from .schedule import Schedule, bubble_model, gpipe
 from . import optim, passes
 
 __all__ = ['StaticError', 'StaticFunction', 'StaticWarning', 'function', 'gradients', 'Graph',
            'Operation', 'Variable', 'constant', 'group', 'placeholder', 'Session', 'optimize',
-           'optim', 'passes', 'Node', 'Value', 'scan', 'cond', 'while_loop']
+           'optim', 'passes', 'Node', 'Value', 'scan', 'cond', 'while_loop',
+           'partition', 'Partition', 'trace_graph', 'PartitionedSession', 'run_in_threads',
+           'Pipeline', 'run_pipeline_in_threads', 'Schedule', 'gpipe', 'bubble_model']

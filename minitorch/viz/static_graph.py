@@ -31,7 +31,16 @@ ROLES.update({
     'static_output': ({'shape': 'house', 'style': 'filled', 'fillcolor': '#9fdf9f'}, 'output'),
     'static_write': ({'shape': 'cylinder', 'style': 'filled', 'fillcolor': '#f5b97f'},
                      'state write (after the run)'),
+    'static_send': ({'shape': 'rarrow', 'style': 'filled', 'fillcolor': '#ffffff'},
+                    'send to another rank'),
+    'static_recv': ({'shape': 'larrow', 'style': 'filled', 'fillcolor': '#ffffff'},
+                    'receive from another rank'),
 })
+# A partitioned graph's ops carry note['rank'] (mt.static.partition): each rank has its colour.
+RANK_COLOURS = ('#cfe3ff', '#ffd9b3', '#d3f0d3', '#f3d1f0', '#fff1a8', '#e0e0e0', '#c9f1f1',
+                '#f7c9c9')
+ROLES.update({f'static_rank{r}': ({'shape': 'ellipse', 'style': 'filled', 'fillcolor': colour},
+                                  f'op on rank {r}') for r, colour in enumerate(RANK_COLOURS)})
 
 HIGHLIGHT = '#d62728'
 STEP_EDGE = {'style': 'dashed', 'color': '#d2691e', 'fontcolor': '#d2691e'}
@@ -230,12 +239,12 @@ class Painter:
 
     def _op_item(self, p, cluster, colour):
         node = self.graph.nodes[p]
-        role = 'static_check' if L.is_check(node) else \
-            'static_fused' if L.is_fused(node) else 'static_op'
+        role = _role(node)
         lines = L.op_lines(node)
         if node.scope and not self.group_scopes:
             lines.append(f'in {node.scope}')
-        attrs = {'color': colour, 'penwidth': '2.5', 'fillcolor': _tint(colour)} if colour else {}
+        attrs = {'color': colour, 'penwidth': '2.5', 'fillcolor': _tint(colour)} if colour else \
+            _rank_fill(node)
         self.picture.add(Item(f'n{p}', 'op', role, lines, cluster, **attrs))
 
     def _sink_items(self):
@@ -290,6 +299,27 @@ class Painter:
             drawn = len(self.picture.items) - 1         # the note is not a node of the graph
             text += f'; summarized: {", ".join(blocks + cut)}; {drawn} nodes drawn'
         return text + '>'
+
+
+def _role(node):
+    """A send or receive (their op says so), a check, a fused chain, an op placed on a rank, or an op."""
+    special = getattr(node.op, 'viz_role', None)
+    if special:
+        return special
+    if L.is_check(node):
+        return 'static_check'
+    if L.is_fused(node):
+        return 'static_fused'
+    rank = (node.note or {}).get('rank') if isinstance(node.note, dict) else None
+    return 'static_op' if rank is None else f'static_rank{rank % len(RANK_COLOURS)}'
+
+
+def _rank_fill(node):
+    """A send or receive is filled with the colour of the rank whose part it is in."""
+    rank = (node.note or {}).get('rank') if isinstance(node.note, dict) else None
+    if rank is None or not getattr(node.op, 'viz_role', None):
+        return {}
+    return {'fillcolor': RANK_COLOURS[rank % len(RANK_COLOURS)]}
 
 
 def _tint(colour):
