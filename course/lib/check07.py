@@ -269,7 +269,7 @@ def check_eliminate_dead_code(eliminate_dead_code):
 
 
 def _check_eliminate_dead_code(eliminate_dead_code):
-    from minitorch.static.passes import eliminate_dead_code as reference
+    reference = mt.static.passes.eliminate_dead_code
     for label, graph in _dead_code_graphs():
         before = list(graph.nodes)
         result, crash = _call(f'eliminate_dead_code({label})', eliminate_dead_code, graph)
