@@ -91,6 +91,10 @@ class MPITransport(Transport):
         self.dist.barrier()
 
 
+class PeerFailed(RuntimeError):
+    """Another rank of a threads_transport job raised: this one stops waiting for it."""
+
+
 class _Mailboxes:
     """The messages in flight between the threads of threads_transport: one queue per (src, dst, tag)."""
 
@@ -99,10 +103,16 @@ class _Mailboxes:
         self.queues = {}
         self.lock = threading.Lock()
         self.barrier = threading.Barrier(size, timeout=timeout)
+        self.failed = None              # the rank that raised, once one has
 
     def box(self, src, dst, tag):
         with self.lock:
             return self.queues.setdefault((src, dst, tag), queue.Queue())
+
+    def abort(self, rank):
+        """Rank `rank` failed: every rank waiting in recv or barrier raises PeerFailed."""
+        self.failed = rank
+        self.barrier.abort()
 
 
 class ThreadTransport(Transport):
@@ -117,19 +127,36 @@ class ThreadTransport(Transport):
 
     def recv(self, src, tag, shape, dtype):
         start = time.perf_counter()
-        try:
-            array = self.mailboxes.box(src, self.rank, tag).get(timeout=self.mailboxes.timeout)
-        except queue.Empty:
-            raise TimeoutError(f'rank {self.rank}: recv from rank {src} with tag {tag} waited '
-                               f'{self.mailboxes.timeout:g} s and nothing came') from None
+        box = self.mailboxes.box(src, self.rank, tag)
+        while True:
+            try:
+                array = box.get(timeout=0.01)
+                break
+            except queue.Empty:
+                self._check(src, tag, start)
         self.waited(start)
         if array.shape != tuple(shape) or array.dtype != np.dtype(dtype):
             raise ValueError(f'rank {self.rank}: recv with tag {tag} expected {np.dtype(dtype)}'
                              f'{list(shape)}, rank {src} sent {array.dtype}{list(array.shape)}')
         return array
 
+    def _check(self, src, tag, start):
+        if self.mailboxes.failed is not None:
+            raise PeerFailed(f'rank {self.rank}: rank {self.mailboxes.failed} failed while this '
+                             f'rank waited for tag {tag} from rank {src}')
+        if time.perf_counter() - start > self.mailboxes.timeout:
+            raise TimeoutError(f'rank {self.rank}: recv from rank {src} with tag {tag} waited '
+                               f'{self.mailboxes.timeout:g} s and nothing came')
+
     def barrier(self):
-        self.mailboxes.barrier.wait()
+        try:
+            self.mailboxes.barrier.wait()
+        except threading.BrokenBarrierError:
+            raise PeerFailed(f'rank {self.rank}: rank {self.mailboxes.failed} failed before the '
+                             f'barrier') from None
+
+    def abort(self):
+        self.mailboxes.abort(self.rank)
 
 
 def threads_transport(size, timeout=30.0):

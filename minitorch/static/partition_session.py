@@ -105,13 +105,14 @@ def run_in_threads(partition, feed=None, optimize=True, timeout=30.0):
     through queues.  Returns the whole graph's outputs (each from the rank that holds it)."""
     transports = comm_ops.threads_transport(partition.world_size, timeout)
     sessions = [PartitionedSession(partition, optimize, t) for t in transports]
-    results = run_ranks([lambda s=s: s.run(feed) for s in sessions])
+    results = run_ranks([lambda s=s: s.run(feed) for s in sessions], transports)
     return [next((r[i] for r in results if r[i] is not None), None)
             for i in range(len(partition.graph.outputs))]
 
 
-def run_ranks(jobs):
-    """Call each job in its own thread; returns their results in order, or raises the first error."""
+def run_ranks(jobs, transports):
+    """Call each job in its own thread (job r as rank r); returns their results in order.  A rank
+    that raises makes the others stop waiting for it, and its error is raised here."""
     results, errors = [None] * len(jobs), [None] * len(jobs)
 
     def work(i):
@@ -119,15 +120,13 @@ def run_ranks(jobs):
             results[i] = jobs[i]()
         except BaseException as error:          # re-raised in the caller's thread below
             errors[i] = error
+            transports[i].abort()
     threads = [threading.Thread(target=work, args=(i,), name=f'rank {i}') for i in range(len(jobs))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    for rank, error in enumerate(errors):
-        if error is not None and not isinstance(error, TimeoutError):
-            raise error
-    for error in errors:
-        if error is not None:
-            raise error
+    first = [e for e in errors if e is not None and not isinstance(e, comm_ops.PeerFailed)]
+    if first or any(errors):
+        raise (first or [e for e in errors if e is not None])[0]
     return results

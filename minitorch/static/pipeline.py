@@ -162,7 +162,7 @@ def run_pipeline_in_threads(partition, feed, microbatches, steps=1, reduction='m
 
     def stage(pipe):
         return [pipe.step(feed) for _ in range(steps)]
-    per_rank = run_ranks([lambda p=p: stage(p) for p in pipes])
+    per_rank = run_ranks([lambda p=p: stage(p) for p in pipes], transports)
     outputs = [[next((r[s][i] for r in per_rank if r[s][i] is not None), None)
                 for i in range(len(partition.graph.outputs))] for s in range(steps)]
     return outputs, Schedule.measured([p.tasks for p in pipes])
