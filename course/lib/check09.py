@@ -189,3 +189,173 @@ def _check_values(butterfly_allreduce):
     print('✓ butterfly all-reduce: every worker holds the sum after log2(n) steps, one message per '
           'worker per step (log2(n) · n bytes sent per worker, against the ring\'s 2(n−1)/n · n)')
     return True
+
+
+# --- exercise 3 (part two): the values that cross between ranks --------------------------------------
+# Graphs as lists of (op, values read, values made), with a rank per op.  The first is section 7's
+# seed net; in the second, three ranks, a value read on two other ranks and a parameter (w, tied) read
+# on two ranks.
+SEED_OPS = [('matmul1', ['x', 'w1'], ['h']), ('relu', ['h'], ['a']), ('matmul2', ['a', 'w2'], ['p']),
+            ('loss', ['p', 'y'], ['l']), ('dloss', ['p', 'y'], ['dp']), ('dw2', ['a', 'dp'], ['gw2']),
+            ('da', ['dp', 'w2'], ['ga']), ('drelu', ['h', 'ga'], ['gh']), ('dw1', ['x', 'gh'], ['gw1'])]
+SEED_RANKS = {'matmul1': 0, 'relu': 0, 'matmul2': 1, 'loss': 1, 'dloss': 1, 'dw2': 1, 'da': 1,
+              'drelu': 0, 'dw1': 0}
+TIED_OPS = [('embed', ['x', 'w'], ['e']), ('mix', ['e'], ['m']), ('head', ['m', 'w'], ['o']),
+            ('skip', ['e', 'o'], ['s']), ('out', ['s', 'e'], ['z'])]
+TIED_RANKS = {'embed': 0, 'mix': 1, 'head': 1, 'skip': 2, 'out': 2}
+
+
+def expected_pairs(ops, rank_of):
+    home = {v: rank_of[name] for name, _, outputs in ops for v in outputs}
+    for name, inputs, _ in ops:
+        for v in inputs:
+            home.setdefault(v, rank_of[name])
+    pairs = []
+    for name, inputs, _ in ops:
+        for v in inputs:
+            if home[v] != rank_of[name] and (v, home[v], rank_of[name]) not in pairs:
+                pairs.append((v, home[v], rank_of[name]))
+    return pairs
+
+
+def check_send_recv_pairs(send_recv_pairs):
+    for ops, ranks in ((SEED_OPS, SEED_RANKS), (TIED_OPS, TIED_RANKS)):
+        got, status = _call('send_recv_pairs(ops, rank_of)', send_recv_pairs,
+                            [(n, list(i), list(o)) for n, i, o in ops], dict(ranks))
+        if status == 'stub':
+            print('not done yet — hint: a value lives where the op that makes it runs (a value no op '
+                  'makes: where its first reader runs); every other rank that reads it needs one '
+                  '(value, from, to) pair')
+            return None
+        if status != 'ok':
+            print(f'✗ {status[7:]}')
+            return False
+        try:
+            got = [(str(v), int(a), int(b)) for v, a, b in got]
+        except Exception:
+            print(f'✗ send_recv_pairs returned {got!r}: return a list of (value, from rank, to rank)')
+            return False
+        if not _judge_pairs(got, expected_pairs(ops, ranks), ranks, ops):
+            return False
+    print('✓ send_recv_pairs: one pair per value and per rank that reads it without holding it — '
+          'the seed net needs two, the activation and its gradient, as mt.static.partition found')
+    return True
+
+
+def _judge_pairs(got, want, ranks, ops):
+    if sorted(got) == sorted(want):
+        return True
+    same = [p for p in got if p[1] == p[2]]
+    repeated = sorted({p for p in got if got.count(p) > 1})
+    reversed_ = [p for p in got if p not in want and (p[0], p[2], p[1]) in want]
+    made = {v for _, _, outputs in ops for v in outputs}
+    missing = [p for p in want if p not in got]
+    if same:
+        v, r, _ = same[0]
+        print(f'✗ {same[0]} goes from rank {r} to rank {r}: a value read where it lives needs no '
+              f'message — pair only the reads on other ranks')
+    elif repeated:
+        print(f'✗ {repeated[0]} appears {got.count(repeated[0])} times: several ops of rank '
+              f'{repeated[0][2]} read {repeated[0][0]!r}, but it crosses once — the receiving rank '
+              f'keeps what it received for all its readers')
+    elif reversed_:
+        v, a, b = reversed_[0]
+        print(f'✗ {reversed_[0]} runs backwards: {v!r} lives on rank {b} and is read on rank {a}; a '
+              f'pair goes (value, rank that holds it, rank that reads it)')
+    elif missing and all(p[0] not in made for p in missing):
+        v, a, b = missing[0]
+        print(f'✗ {missing[0]} is missing: {v!r} is made by no op (an input or a parameter); it '
+              f'lives on the rank of its first reader, rank {a}, and rank {b} needs it too')
+    elif missing and any(p[0] == q[0] for p in missing for q in got):
+        v, a, b = next(p for p in missing if any(p[0] == q[0] for q in got))
+        print(f'✗ {(v, a, b)} is missing: {v!r} is read on more than one other rank — one pair per '
+              f'rank that reads it')
+    else:
+        print(f'✗ for ranks {ranks} the pairs are {sorted(want)}, you gave {sorted(got)}: a value '
+              f'lives where the op that makes it runs')
+    return False
+
+
+# --- exercise 4 (part two): GPipe's schedule by hand ---------------------------------------------------
+def check_gpipe_grid(gpipe_grid):
+    import minitorch as mt
+    for p, m in ((2, 4), (3, 2), (4, 5), (2, 1)):
+        got, status = _call(f'gpipe_grid({p}, {m})', gpipe_grid, p, m)
+        if status == 'stub':
+            print('not done yet — hint: stage s runs F1 … Fm starting at tick s, then Bm … B1; the '
+                  'last stage starts Bm right after its Fm, and each stage one tick after the next')
+            return None
+        if status != 'ok':
+            print(f'✗ {status[7:]}')
+            return False
+        want = mt.static.gpipe(p, m).grid()
+        try:
+            got = [[str(label or '') for label in row] for row in got]
+        except Exception:
+            print(f'✗ gpipe_grid({p}, {m}) returned {got!r}: return one list of labels per stage')
+            return False
+        if got != want and not _judge_grid(got, want, p, m):
+            return False
+    print('✓ gpipe_grid: fill, then drain — and the idle cells are (p−1)/(m+p−1) of the grid, the '
+          'bubble mt.static.bubble_model gives')
+    return True
+
+
+def _judge_grid(got, want, p, m):
+    if len(got) != p:
+        print(f'✗ gpipe_grid({p}, {m}) has {len(got)} rows: one row per stage, {p} of them')
+        return False
+    where = {}
+    for s, row in enumerate(got):
+        labels = [label for label in row if label]
+        needed = [f'F{i}' for i in range(1, m + 1)] + [f'B{i}' for i in range(1, m + 1)]
+        if sorted(labels) != sorted(needed):
+            wrong = sorted(set(needed) - set(labels)) or sorted(set(labels) - set(needed)) or labels
+            print(f'✗ stage {s} runs {labels} (p={p}, m={m}): every stage runs each of F1 … F{m} and '
+                  f'B1 … B{m} once — check {wrong[0]}')
+            return False
+        where.update({(s, label): tick for tick, label in enumerate(row) if label})
+    return _judge_order(got, where, p, m) and _judge_timing(got, want, where, p, m)
+
+
+def _judge_order(got, where, p, m):
+    for s in range(p):
+        sequence = [label for label in got[s] if label]
+        last_forward = max(i for i, label in enumerate(sequence) if label[0] == 'F')
+        first_backward = min(i for i, label in enumerate(sequence) if label[0] == 'B')
+        if first_backward < last_forward:
+            print(f'✗ stage {s} runs {sequence[first_backward]} before {sequence[last_forward]}: '
+                  f'forward and backward interleave (that is the 1F1B schedule) — fill–drain runs '
+                  f'all forward passes first')
+            return False
+        backward = [int(label[1:]) for label in sequence if label[0] == 'B']
+        if backward != sorted(backward, reverse=True):
+            print(f'✗ stage {s} drains in the order {["B%d" % i for i in backward]}: GPipe runs the '
+                  f'backward passes from the last micro-batch to the first (B{m} first: its forward '
+                  f'has just ended on the last stage)')
+            return False
+    for (s, label), tick in sorted(where.items(), key=lambda item: item[1]):
+        i = int(label[1:])
+        before = (s - 1, label) if label[0] == 'F' else \
+            ((s + 1, label) if s + 1 < p else (s, f'F{i}'))
+        if before in where and where[before] >= tick:
+            print(f'✗ stage {s} runs {label} at tick {tick}, but it needs {before[1]} of stage '
+                  f'{before[0]}, which runs at tick {where[before]}: a task waits for its input')
+            return False
+    return True
+
+
+def _judge_timing(got, want, where, p, m):
+    for s in range(p):
+        for t, label in enumerate(want[s]):
+            if label and where[(s, label)] > t:
+                print(f'✗ stage {s} runs {label} at tick {where[(s, label)]}, but its input is ready '
+                      f'at tick {t}: each task starts as soon as its stage is free and its input '
+                      f'ready')
+                return False
+    if any(len(row) != len(want[0]) for row in got):
+        print(f'✗ the rows have {sorted({len(row) for row in got})} ticks; the step takes '
+              f'2(m + p − 1) = {len(want[0])} (one list entry per tick, \'\' when idle)')
+        return False
+    print(f'✗ gpipe_grid({p}, {m}) differs from GPipe\'s schedule: {got} vs {want}')
+    return False
