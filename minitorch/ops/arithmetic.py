@@ -153,8 +153,9 @@ def _refuse_integer_zero(xp, a, b, op):
     """Integer (and bool) division by zero raises, as in PyTorch; floats give inf and nan."""
     a_kind, b_kind = getattr(a, 'dtype', None), getattr(b, 'dtype', None)
     if type(a) is float or type(b) is float or (a_kind is not None and a_kind.kind == 'f') or \
-            (b_kind is not None and b_kind.kind == 'f'):
-        return
+            (b_kind is not None and b_kind.kind == 'f') or getattr(a, 'size', 1) == 0 or \
+            getattr(b, 'size', 1) == 0:
+        return          # floats give inf and nan; nothing is divided in an empty result
     if bool(xp.any(xp.asarray(b) == 0)):
         raise RuntimeError(f'ZeroDivisionError: {op} of integer tensors by zero (PyTorch raises '
                            f'this too); make the divisor nonzero or use floating point tensors, '
@@ -260,9 +261,12 @@ def _integer_pow(a, b):
         raise NotImplementedError('pow: not implemented for a bool base with a bool exponent '
                                   'tensor (as in PyTorch); convert first, e.g. x.int()')
     if not isinstance(b, Tensor):
-        if type(b) is int and b < 0 and not a.is_floating_point():
-            raise RuntimeError(f'pow: integers to negative integer powers are not allowed ({a.dtype} '
-                               f'tensor ** {b}); use a float, e.g. x.float() ** {b}')
+        if type(b) is int and not a.is_floating_point():
+            if b < 0:
+                raise RuntimeError(f'pow: integers to negative integer powers are not allowed '
+                                   f'({a.dtype} tensor ** {b}); use a float, e.g. x.float() ** {b}')
+            from .selection import fits
+            fits(b, a.dtype if a.dtype is not dtypes.bool_ else dtypes.int64, 'pow')
         return None
     a, b = promote(a, b, 'pow')
     if b.is_floating_point() or not bool((b < 0).any()):

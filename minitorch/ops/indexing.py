@@ -288,7 +288,7 @@ def _check_gather_shapes(input, index, dim, op):
                            f'({input.ndim}), got index of shape {list(index.shape)} for input of '
                            f'shape {list(input.shape)}')
     for i, (n, m) in enumerate(zip(index.shape, input.shape)):
-        if i != dim and n > m:
+        if i != dim and n > m and index.numel():        # an empty index reads nothing
             raise RuntimeError(f'{op}: size of index ({list(index.shape)}) does not fit the input '
                                f'({list(input.shape)}) at dim {i}: it must be at most {m} in every '
                                f'dim but {dim}')

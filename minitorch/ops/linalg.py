@@ -174,7 +174,11 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f'linalg.vector_norm: expected a floating point tensor, got {x.dtype}; '
                            f'convert it first (x.float())')
     if dtype is not None:
-        x = x.to(dtypes.to_dtype(dtype))
+        target = dtypes.to_dtype(dtype)
+        if target.itemsize < x.dtype.itemsize or not target.is_floating_point:
+            raise RuntimeError(f'linalg.vector_norm: the dtype of the input ({x.dtype}) should be '
+                               f'convertible without narrowing to the specified dtype ({target})')
+        x = x.to(target)
     if not isinstance(ord, (int, float)) or isinstance(ord, bool):
         raise TypeError(f'linalg.vector_norm: ord must be a number (2, 1, inf, ...), got {ord!r}')
     dims = reduction_dims(dim, x.ndim, 'linalg.vector_norm')

@@ -110,6 +110,9 @@ def _float_draw(draw, shape, np_dtype):
 
 
 def _size(size, op):
+    if not size:
+        raise TypeError(f'{op}() needs a size: {op}(2, 3) or {op}((2, 3)); {op}(()) for a 0-d '
+                        f'tensor')
     if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
         size = tuple(size[0])
     for s in size:
@@ -171,9 +174,11 @@ def randperm(n, dtype=None, device=None, generator=None, requires_grad=False):
 
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability input (or p) and 0 otherwise, elementwise, in input's dtype."""
-    if not input.is_floating_point():
+    if p is None and not input.is_floating_point():
         raise NotImplementedError(f'bernoulli: not implemented for {input.dtype} tensors (as in '
                                   f'PyTorch); give probabilities in a floating point tensor')
+    if p is not None and not 0 <= p <= 1:
+        raise RuntimeError(f'bernoulli: p must be in [0, 1], got {p}')
     probabilities = input if p is None else input.new_full(input.shape, p)
     data = probabilities.detach()._data
     if input.numel() and (bool((data < 0).any()) or bool((data > 1).any())):

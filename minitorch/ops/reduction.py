@@ -197,7 +197,12 @@ def _variance(a, dims, correction, keepdim):
     if n - correction <= 0:
         warnings.warn('var(): degrees of freedom is <= 0. Correction should be strictly less than '
                       'the reduction factor (input numel divided by output numel).', stacklevel=6)
-        return xp.full(_reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
+        if n == 0:
+            return xp.full(_reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
+        # PyTorch divides the sum of squared deviations by max(0, n - correction): inf, or nan
+        # where that sum is 0
+        spread = xp.var(a, axis=dims, keepdims=keepdim)
+        return xp.where(spread > 0, xp.inf, xp.nan).astype(a.dtype)
     # float16 is computed in float32 (as PyTorch does): its squares overflow from 256 on
     work = xp.float32 if a.dtype == xp.float16 else None
     return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim, dtype=work)

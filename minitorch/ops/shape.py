@@ -94,7 +94,11 @@ class Flip(Primitive):
 
 # --- reshape and view ------------------------------------------------------------------------
 def _shape_arg(shape, op):
-    """reshape(2, 3) and reshape((2, 3)) both mean (2, 3); anything but integers is refused."""
+    """reshape(2, 3) and reshape((2, 3)) both mean (2, 3); anything but integers is refused, and
+    so is no shape at all (x.reshape(): write x.reshape(()) for a 0-d result)."""
+    if not shape:
+        raise TypeError(f'{op}() missing its sizes: write {op}(2, 3) or {op}((2, 3)), or {op}(()) '
+                        f'for no dims')
     if len(shape) == 1 and not isinstance(shape[0], int):
         shape = shape[0]
     if not isinstance(shape, (tuple, list)) and not hasattr(shape, '__iter__'):

@@ -203,7 +203,7 @@ def first_output(result):
 def upstream_for(shape):
     """A fixed, generic upstream gradient (no symmetry that could hide a wrong rule)."""
     rng = np.random.default_rng(len(shape) * 7 + int(np.prod(shape)))
-    return rng.uniform(0.5, 1.5, size=shape) * rng.choice((-1.0, 1.0), size=shape)
+    return np.asarray(rng.uniform(0.5, 1.5, size=shape) * rng.choice((-1.0, 1.0), size=shape))
 
 
 def weighted_grads(spec, case, lib, device=None):

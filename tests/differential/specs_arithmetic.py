@@ -21,9 +21,10 @@ def binary_draw(forms=('tt', 'ts', 'st'), dtypes=R.ALL, kinds=(bool, int, float)
         a = d.array(sa, d.dtype(dtypes)) if form[0] == 't' else d.scalar(kinds)
         b = d.array(sb, d.dtype(dtypes)) if form[1] == 't' else d.scalar(kinds)
         if d.grad and positive_base:
-            a = np.abs(a) if isinstance(a, np.ndarray) else abs(a) + 0.5
+            a = np.asarray(np.abs(a)) if isinstance(a, np.ndarray) else abs(a) + 0.5
         if d.grad and large_divisor:
-            b = np.sign(b) * (np.abs(b) + 2.5) if isinstance(b, np.ndarray) else 3.0 * (-1) ** int(b)
+            b = np.asarray(np.sign(b) * (np.abs(b) + 2.5)) if isinstance(b, np.ndarray) else \
+                3.0 * (-1) ** int(b)
         return Case(a, b, **(kwargs(d) if kwargs else {}))
     return draw
 
@@ -109,6 +110,10 @@ def _integer_power(base, exponent):
 
 def ref_pow(a, b):
     dtype = prepare('pow', a, b)
+    if R.category(dtype) == 1 and isinstance(b, int) and not isinstance(b, bool):
+        info = np.iinfo(dtype)      # a number exponent goes through PyTorch's checked conversion
+        if not (-info.max if info.min == 0 else info.min) <= b <= info.max:
+            raise R.Refused(f'pow: exponent {b} overflows {dtype}', (RuntimeError,))
     if dtype == R.BOOL and not (isinstance(a, np.ndarray) and isinstance(b, bool)):
         raise R.Refused('pow of bools', (RuntimeError, NotImplementedError))
     if R.category(dtype) < 2 and not isinstance(b, np.ndarray) and b < 0:
@@ -121,7 +126,8 @@ def ref_pow(a, b):
 def _refuse_integer_zero(name, a, b, dtype):
     if R.category(dtype) == 0:
         raise R.Refused(f'{name} of bools', (RuntimeError, NotImplementedError))
-    if R.category(dtype) == 1 and np.any(operand(b, dtype) == 0):
+    empty = any(isinstance(x, np.ndarray) and x.size == 0 for x in (a, b))
+    if R.category(dtype) == 1 and not empty and np.any(operand(b, dtype) == 0):
         raise R.Refused(f'{name}: integer division by zero', (RuntimeError, ZeroDivisionError))
 
 

@@ -203,7 +203,7 @@ def _along_dim(x, index, d, op):
     if index.ndim != x.ndim:
         raise R.Refused(f'{op}: index and input differ in dims')
     for i, (n, m) in enumerate(zip(index.shape, x.shape)):
-        if i != d and n > m:
+        if i != d and n > m and index.size:         # PyTorch does not check an empty index
             raise R.Refused(f'{op}: index larger than input at dim {i}')
     if index.size and (index.min() < 0 or index.max() >= x.shape[d]):
         raise R.Refused(f'{op}: index out of range', (RuntimeError, IndexError))

@@ -146,6 +146,8 @@ def ref_norm(x, p='fro', dim=None, keepdim=False, dtype=None):
     if x.dtype.kind != 'f':
         _refuse('norm of integers')
     if dtype is not None:
+        if np.dtype(dtype).itemsize < x.dtype.itemsize:
+            _refuse('norm: dtype= narrower than the input')
         x = x.astype(dtype)
     p = 2 if p == 'fro' else p
     dims = R.wrap_dims(dim, x.ndim)

@@ -34,6 +34,8 @@ def _sized(shape, form):
 
 
 def _shape_of(size):
+    if not size:
+        raise R.Refused('no size', (TypeError,))
     shape = size[0] if len(size) == 1 and isinstance(size[0], tuple) else size
     if any(s < 0 for s in shape):
         raise R.Refused(f'negative size {shape}', (RuntimeError, ValueError, TypeError))
@@ -74,7 +76,7 @@ def draw_randint(d):
 
 def ref_randint(*args, dtype=None):
     low, high, size = (0,) + args if len(args) == 2 else args
-    shape = _shape_of(size)
+    shape = _shape_of((size,))
     dtype = np.dtype(np.int64) if dtype is None else np.dtype(dtype)
     if high <= low:
         raise R.Refused('randint: low >= high', (RuntimeError, ValueError))
@@ -115,7 +117,7 @@ def draw_bernoulli(d):
 
 
 def ref_bernoulli(x, p=None):
-    if x.dtype.kind != 'f':
+    if x.dtype.kind != 'f' and p is None:
         raise R.Refused(f'bernoulli of {x.dtype}', (RuntimeError, NotImplementedError))
     probabilities = np.full(x.shape, p) if p is not None else x.astype(np.float64)
     if probabilities.size and ((probabilities < 0) | (probabilities > 1)).any():

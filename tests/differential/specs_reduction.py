@@ -169,8 +169,10 @@ def ref_var_or_std(root):
         c = correction if correction is not None else (0 if unbiased is False else 1)
         n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
         with np.errstate(all='ignore'):
-            if n - c <= 0:
-                values = np.full([s for i, s in enumerate(x.shape) if i not in dims], np.nan)
+            if n - c <= 0:      # PyTorch: M2 / max(0, n - c), inf (or nan where M2 is 0)
+                spread = _as_float64(x).var(axis=dims) if n else np.full(
+                    [s for i, s in enumerate(x.shape) if i not in dims], np.nan)
+                values = np.where(spread > 0, np.inf, np.nan)
             else:
                 values = _as_float64(x).var(axis=dims, ddof=c)
             values = np.sqrt(values) if root else values

@@ -60,7 +60,14 @@ def draw_reshape(d):
     return Case(x, _target_shape(d, x), d.boolean())
 
 
+def _no_sizes(op, sizes, varargs=True):
+    """x.reshape(), x.view(), x.permute(), x.expand(): PyTorch wants the sizes."""
+    if varargs and not sizes:
+        raise R.Refused(f'{op}() missing its sizes', (TypeError,))
+
+
 def ref_reshape(x, shape, varargs):
+    _no_sizes('reshape', shape, varargs)
     return x.reshape(_resolved(x, shape, 'reshape')).copy()
 
 
@@ -85,6 +92,7 @@ def call_view(lib, x, shape, transposed):
 
 
 def ref_view(x, shape, transposed):
+    _no_sizes('view', shape)
     a = np.swapaxes(x, 0, 1) if transposed else x
     shape = _resolved(a, shape, 'view')
     seen = a.view()
@@ -189,6 +197,7 @@ def _permutations(n):
 
 
 def ref_permute(x, dims, varargs):
+    _no_sizes('permute', dims, varargs)
     if len(dims) != x.ndim:
         _refuse('permute: wrong number of dims')
     wrapped = [R.wrap_dim(k, x.ndim) for k in dims]
@@ -247,6 +256,7 @@ def _expanded_shape(x, sizes, op):
 
 
 def ref_expand(x, sizes):
+    _no_sizes('expand', sizes)
     return np.broadcast_to(x, _expanded_shape(x, sizes, 'expand')).copy()
 
 

@@ -49,7 +49,7 @@ BOOL_RESULT = {
 def _draw(positive):
     def draw(d):
         x = d.array()
-        return Case(np.abs(x) if positive and d.grad else x)
+        return Case(np.asarray(np.abs(x)) if positive and d.grad else x)
     return draw
 
 
