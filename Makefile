@@ -35,13 +35,14 @@ RUN_ENV := IPYKERNEL_CELL_NAME='<IPY-INPUT>' OMP_NUM_THREADS=1 \
 NBVAL := -p no:cacheprovider --nbval --nbval-current-env \
          --nbval-sanitize-with course/sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: help setup venv-rebuild dot lab test test-unit test-browser test-notebooks notebooks notebook bench clean
+.PHONY: help setup venv-rebuild dot lab test test-unit test-browser test-notebooks parity notebooks notebook bench clean
 
 help:
 	@echo "make lab         open the course in JupyterLab at notebook 00 (sets everything up first; PORT=8890 picks the port)"
 	@echo "make test        run the unit tests, open every notebook in headless chromium, run every notebook under nbval"
 	@echo "make notebooks   re-execute every notebook in place (maintainers)"
 	@echo "make notebook NB=course/01_numpy_backprop.ipynb   re-execute one"
+	@echo "make parity      compare every op with PyTorch on generated inputs (needs torch; not part of make test)"
 	@echo "make bench       run the benchmark scripts in bench/"
 	@echo "make clean       remove caches and build outputs (keeps .venv)"
 
@@ -115,6 +116,12 @@ test-browser: setup
 test-notebooks: setup
 	@echo "== notebooks under nbval: pytest --nbval course/*.ipynb"
 	@$(call timed,notebooks,$(RUN_ENV) $(PY) -m pytest $(NBVAL) -q $(NOTEBOOKS))
+
+# the differential specs of tests/differential run against PyTorch itself (torch must be installed:
+# it is no dependency, so this is not part of `make test`)
+parity: setup
+	@echo "== every op against PyTorch: pytest tests/parity"
+	@$(call timed,parity,MINITORCH_PARITY=1 $(PY) -m pytest tests/parity -q -p no:cacheprovider -rs)
 
 # --- maintainers ----------------------------------------------------------------
 # Re-execute a notebook top to bottom in a fresh kernel, then normalise its JSON

@@ -84,6 +84,16 @@ def _overflows_float16(x):
     return bool(np.prod(magnitudes[magnitudes > 1]) > 65504)
 
 
+IN_PLACE_DIFFERENCES = [
+    ('cumsum', lambda case: case.args[0].dtype == bool,
+     'bool.cumsum_() is refused: the running sum is int64, which a bool tensor cannot hold '
+     '(PyTorch sums in bool)'),
+    ('cumsum', lambda case: 'dtype' in case.kwargs and case.kwargs['dtype'] != case.args[0].dtype,
+     'x.cumsum_(dim, dtype=) with another dtype sums in that dtype and writes back into x '
+     '(PyTorch refuses)'),
+]
+
+
 def _size(case):
     size = case.args[0] if len(case.args) == 1 and isinstance(case.args[0], tuple) else case.args
     return tuple(size)

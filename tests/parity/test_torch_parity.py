@@ -22,10 +22,11 @@ import minitorch as mt  # noqa: E402
 from differential.reference import Refused, RTOL  # noqa: E402
 from differential.registry import RandomCheck  # noqa: E402
 from differential.runner import examples, expected, call, convert, host, compare, \
-    weighted_grads, about, grad_positions  # noqa: E402
+    weighted_grads, about, grad_positions, ROWS  # noqa: E402
 from differential.specs import REGISTRY  # noqa: E402
 from differential.strategies import Draw  # noqa: E402
-from parity_differences import known_difference, GRADIENT_DIFFERENCES  # noqa: E402
+from parity_differences import known_difference, GRADIENT_DIFFERENCES, \
+    IN_PLACE_DIFFERENCES  # noqa: E402
 
 pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
               pytest.mark.filterwarnings('ignore::UserWarning')]
@@ -96,3 +97,39 @@ def test_same_gradients_as_pytorch(name, data):
             g = np.zeros_like(w) if g is None else g
             np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12,
                                        err_msg=f'{name}: gradient of argument {i}')
+
+
+IN_PLACE = sorted(name for name in REGISTRY if ROWS[name].inplace)
+
+
+def _run_in_place(spec, lib, case):
+    """x.<name>_(...) on a tensor of case.args[0]: (x's values after, None) or (None, the error)."""
+    args, kwargs = convert(lib, case.args), convert(lib, case.kwargs)
+    try:
+        out = getattr(args[0], f'{spec.name}_')(*args[1:], **kwargs)
+        assert out is args[0], 'the in-place method did not return its tensor'
+        return host(out), None
+    except AssertionError:
+        raise
+    except Exception as error:      # noqa: BLE001
+        return None, error
+
+
+@pytest.mark.parametrize('name', IN_PLACE)
+@examples(max(EXAMPLES // 2, 1))
+@given(data=st.data())
+def test_same_in_place_answers_as_pytorch(name, data):
+    spec = REGISTRY[name]
+    case = spec.draw(Draw(data, grad=False))
+    if not case.args or not isinstance(case.args[0], np.ndarray) or known_difference(name, case) \
+            or known_difference(name, case, IN_PLACE_DIFFERENCES):
+        return
+    with about(f'{name}_{case}'):
+        ours, our_error = _run_in_place(spec, mt, case)
+        theirs, their_error = _run_in_place(spec, torch, case)
+        assert (their_error is None) == (our_error is None), \
+            f'PyTorch {"refuses" if their_error else "accepts"} ({their_error!r}), minitorch ' \
+            f'{"refuses" if our_error else "accepts"} ({our_error!r})'
+        if ours is not None:
+            scale = spec.scale(*case.args, **case.kwargs) if spec.scale else 0.0
+            compare(ours, theirs, f'{name}_{case} against PyTorch', scale, _tolerance(theirs))
