@@ -4,10 +4,12 @@ Most are a few tensor operations (so autograd differentiates them with no extra 
 pooling, erf and log-sigmoid are primitives in minitorch/ops/nn_ops.py.  Modules in minitorch.nn hold
 the parameters and call these.
 """
+import functools
 import math
 
 from .. import dtypes
 from ..autograd import grad_mode
+from ..ops import checks
 from ..ops.selection import where
 from ..ops.softmax import softmax as _softmax, log_softmax as _log_softmax
 from ..ops.unary import relu, tanh, sigmoid, rsqrt, erf  # noqa: F401  (F.relu, F.tanh, ...)
@@ -17,32 +19,43 @@ from .functional_loss import (mse_loss, l1_loss, nll_loss, cross_entropy,  # noq
                               binary_cross_entropy, binary_cross_entropy_with_logits)
 
 
-def _pair(value, name, op):
+def _pair(value, name, op, least=None):
+    """(value, value) for an int, or the pair given; each at least `least` (stride, dilation and
+    kernel sizes are at least 1, padding at least 0)."""
     pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
+    if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair):
         raise ValueError(f'{op}: {name} must be an int or a pair of ints, got {value!r}')
+    if least is not None and any(v < least for v in pair):
+        raise RuntimeError(f'{op}: {name} must be at least {least} in each dim, got {value!r}'
+                           + (' (a stride of 0 never moves the window)' if name == 'stride' else ''))
     return pair
 
 
 # --- activations -----------------------------------------------------------------------------
 def softmax(input, dim, dtype=None):
+    """exp(input) / sum(exp(input)) along dim: each slice along dim becomes a probability
+    distribution.  dtype: cast the input to it first (needed for integer inputs)."""
     return _softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim, dtype=None):
+    """log(softmax(input, dim)), computed directly (more accurate); dtype: cast the input first."""
     return _log_softmax(input, dim, dtype=dtype)
 
 
 def logsigmoid(input):
+    """log(sigmoid(input)) elementwise, without overflow for large negative inputs."""
     return nn_ops.LogSigmoid.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01):
+    """input where it is positive, negative_slope * input elsewhere."""
     return where(input > 0, input, input * negative_slope)
 
 
 def gelu(input, approximate='none'):
-    """x * Φ(x), Φ the normal CDF; approximate='tanh' uses the tanh formula of the GELU paper."""
+    """input * Φ(input), Φ the standard normal CDF (through erf, accurate to float64 rounding);
+    approximate='tanh' uses the tanh formula of the GELU paper instead."""
     if approximate == 'none':
         return 0.5 * input * (1 + erf(input * (1 / math.sqrt(2))))
     if approximate == 'tanh':
@@ -53,7 +66,8 @@ def gelu(input, approximate='none'):
 
 # --- linear, dropout, embedding --------------------------------------------------------------
 def linear(input, weight, bias=None):
-    """input @ weight.T + bias, with weight of shape (out_features, in_features)."""
+    """input @ weight.T + bias: input (..., in_features), weight (out_features, in_features),
+    bias (out_features,) or None; the result is (..., out_features)."""
     if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
         raise RuntimeError(f'linear: input of shape {list(input.shape)} does not fit a weight of '
                            f'shape {list(weight.shape)}: the last dim of the input must be '
@@ -66,7 +80,8 @@ def linear(input, weight, bias=None):
 
 
 def dropout(input, p=0.5, training=True):
-    """Zero each element with probability p and scale the rest by 1/(1-p) (only when training)."""
+    """Each element zeroed with probability p and the rest scaled by 1 / (1 - p), when training;
+    input unchanged otherwise.  The mask is drawn from minitorch's generator (mt.manual_seed)."""
     if not 0 <= p <= 1:
         raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
     if not training or p == 0:
@@ -79,9 +94,16 @@ def dropout(input, p=0.5, training=True):
 
 
 def embedding(input, weight, padding_idx=None):
-    """Rows of weight picked by the integer tensor input: weight[input]."""
-    if input.is_floating_point():
+    """Rows of weight picked by input: weight[input].
+
+    input: an integer tensor of indices in [0, num_embeddings) (negative ones are refused, as in
+    PyTorch, not counted from the end); weight: (num_embeddings, embedding_dim); padding_idx: the
+    row that gets no gradient."""
+    if input.is_floating_point() or input.dtype is dtypes.bool_:
         raise TypeError(f'embedding: indices must be an integer tensor, got {input.dtype}')
+    rows = weight.shape[0]
+    ok = (input >= 0) & (input < rows)
+    checks.check(ok, IndexError, functools.partial(_bad_index, 'embedding', rows), input, ok)
     out = weight[input]
     if padding_idx is not None:         # the padding row gets no gradient
         pad = (input == (padding_idx % weight.shape[0])).unsqueeze(-1)
@@ -90,16 +112,39 @@ def embedding(input, weight, padding_idx=None):
 
 
 def one_hot(tensor, num_classes=-1):
-    if tensor.is_floating_point():
-        raise TypeError(f'one_hot: expected an integer tensor of class indices, got {tensor.dtype}')
+    """An int64 tensor of shape tensor.shape + (num_classes,), 1 at each class index and 0 elsewhere.
+
+    tensor: int64 class indices in [0, num_classes); num_classes: -1 infers it as the largest index
+    plus one (which needs a non-empty tensor)."""
+    if tensor.dtype is not dtypes.int64:
+        raise RuntimeError(f'one_hot: expected an int64 tensor of class indices, got {tensor.dtype} '
+                           f'(convert it with .long())')
     if num_classes < 0:
+        if tensor.numel() == 0:
+            raise RuntimeError('one_hot: cannot infer the number of classes from an empty tensor; '
+                               'give num_classes')
         num_classes = int(tensor.max().item()) + 1
+    ok = (tensor >= 0) & (tensor < num_classes)
+    checks.check(ok, RuntimeError, functools.partial(_bad_index, 'one_hot', num_classes), tensor,
+                 ok)
     from ..creation import eye
     return eye(num_classes, dtype=dtypes.int64, device=tensor.device)[tensor]
 
 
+def _bad_index(op, size, indices, ok):
+    """The message of an index out of [0, size): it names the first one."""
+    value = int(indices[~ok].reshape(-1)[0])
+    what = 'class values' if op == 'one_hot' else 'indices'
+    return (f'{op}: {what} must be in [0, {size}), got {value}'
+            + (' (negative indices are not counted from the end here)' if value < 0 else
+               f' (too few classes: num_classes is {size})' if op == 'one_hot' else ''))
+
+
 # --- normalization ---------------------------------------------------------------------------
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """input normalized over its last dims (those of normalized_shape) to mean 0 and variance 1
+    (the biased variance, plus eps), then scaled by weight and shifted by bias (both of
+    normalized_shape, or None)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(input.shape[input.ndim - len(shape):]) != shape:
         raise RuntimeError(f'layer_norm: normalized_shape {list(shape)} must match the last dims of '
@@ -114,7 +159,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
-    """Normalize each channel (dim 1) over the batch (and length); keep running statistics."""
+    """Each channel (dim 1) of a (N, C) or (N, C, L) input normalized over the batch (and length).
+
+    training: use the batch's statistics and update running_mean / running_var in place (with
+    momentum; the variance unbiased, as in PyTorch); otherwise use the running statistics.  weight
+    and bias (C,) scale and shift the result."""
     if input.ndim not in (2, 3):
         raise ValueError(f'batch_norm: expected a 2D (N, C) or 3D (N, C, L) input, got shape '
                          f'{list(input.shape)}')
@@ -161,11 +210,13 @@ def _conv_padding(padding, kernel, dilation):
         if any(t % 2 for t in total):
             raise ValueError("conv2d: padding='same' needs an odd (dilated) kernel size here")
         return tuple(t // 2 for t in total)
-    return _pair(padding, 'padding', 'conv2d')
+    return _pair(padding, 'padding', 'conv2d', least=0)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-D cross-correlation of input (N, C_in, H, W) with weight (C_out, C_in, kh, kw)."""
+    """The 2-D cross-correlation of input (N, C_in, H, W) or (C_in, H, W) with weight
+    (C_out, C_in, kh, kw), plus bias (C_out,).  stride and dilation (>= 1) and padding (>= 0) are
+    ints or pairs; padding may also be 'valid' or 'same'; groups must be 1."""
     if groups != 1:
         raise NotImplementedError('conv2d: groups other than 1 are not supported in minitorch')
     x, unbatched = _image_input(input, 'conv2d')
@@ -179,7 +230,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             raise RuntimeError(f'conv2d: input is {x.dtype} but a parameter is {t.dtype}; convert '
                                f'one (e.g. model.to(x.dtype) or x.to(weight.dtype))')
     kernel = tuple(weight.shape[2:])
-    stride, dilation = _pair(stride, 'stride', 'conv2d'), _pair(dilation, 'dilation', 'conv2d')
+    stride = _pair(stride, 'stride', 'conv2d', least=1)
+    dilation = _pair(dilation, 'dilation', 'conv2d', least=1)
     padding = _conv_padding(padding, kernel, dilation)
     oh, ow = nn_ops._geometry(x.shape, kernel, stride, padding, dilation)
     if oh < 1 or ow < 1:
@@ -198,10 +250,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         raise NotImplementedError('max_pool2d: ceil_mode=True is not supported in minitorch; pad the '
                                   'input instead')
     x, unbatched = _image_input(input, 'max_pool2d')
-    kernel = _pair(kernel_size, 'kernel_size', 'max_pool2d')
-    stride = kernel if stride is None else _pair(stride, 'stride', 'max_pool2d')
-    padding = _pair(padding, 'padding', 'max_pool2d')
-    dilation = _pair(dilation, 'dilation', 'max_pool2d')
+    kernel = _pair(kernel_size, 'kernel_size', 'max_pool2d', least=1)
+    stride = kernel if stride is None else _pair(stride, 'stride', 'max_pool2d', least=1)
+    padding = _pair(padding, 'padding', 'max_pool2d', least=0)
+    dilation = _pair(dilation, 'dilation', 'max_pool2d', least=1)
     if any(p > k // 2 for p, k in zip(padding, kernel)):
         raise ValueError(f'max_pool2d: padding {padding} should be at most half the kernel size '
                          f'{kernel}')
@@ -216,24 +268,31 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """im2col: (N, C, H, W) -> (N, C*kh*kw, L), one column per window."""
+    """im2col: (N, C, H, W) -> (N, C*kh*kw, L), one column per position of the kernel window
+    (L positions); kernel_size, dilation, padding and stride are ints or pairs."""
     if input.ndim != 4:
         raise RuntimeError(f'unfold: expected a 4D input, got shape {list(input.shape)}')
-    return nn_ops.Im2Col.apply(input, _pair(kernel_size, 'kernel_size', 'unfold'),
-                               _pair(stride, 'stride', 'unfold'), _pair(padding, 'padding', 'unfold'),
-                               _pair(dilation, 'dilation', 'unfold'))
+    return nn_ops.Im2Col.apply(input, _pair(kernel_size, 'kernel_size', 'unfold', least=1),
+                               _pair(stride, 'stride', 'unfold', least=1),
+                               _pair(padding, 'padding', 'unfold', least=0),
+                               _pair(dilation, 'dilation', 'unfold', least=1))
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """col2im: (N, C*kh*kw, L) -> (N, C, H, W), adding overlapping windows."""
-    kernel = _pair(kernel_size, 'kernel_size', 'fold')
+    """col2im, the adjoint of unfold: (N, C*kh*kw, L) -> (N, C, *output_size), the values of
+    overlapping windows added up."""
+    kernel = _pair(kernel_size, 'kernel_size', 'fold', least=1)
+    if input.ndim != 3:
+        raise RuntimeError(f'fold: expected a 3D input (N, C*kh*kw, L), got shape {list(input.shape)}')
     n, k, _ = input.shape
     c = k // (kernel[0] * kernel[1])
-    shape = (n, c) + _pair(output_size, 'output_size', 'fold')
-    return nn_ops.Col2Im.apply(input, shape, kernel, _pair(stride, 'stride', 'fold'),
-                               _pair(padding, 'padding', 'fold'), _pair(dilation, 'dilation', 'fold'))
+    shape = (n, c) + _pair(output_size, 'output_size', 'fold', least=1)
+    return nn_ops.Col2Im.apply(input, shape, kernel, _pair(stride, 'stride', 'fold', least=1),
+                               _pair(padding, 'padding', 'fold', least=0),
+                               _pair(dilation, 'dilation', 'fold', least=1))
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    """input with dims start_dim..end_dim merged into one (torch.flatten)."""
     return input.flatten(start_dim, end_dim)
 
