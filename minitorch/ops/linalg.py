@@ -160,8 +160,10 @@ class VectorNorm(Primitive):
         elif p == 1:
             local = a.sign()
         else:       # d/da (sum |a|^p)^(1/p) = sign(a) |a|^(p-1) / norm^(p-1), 0 at a zero norm
-            local = a / norm if p == 2 else a.sign() * a.abs() ** (p - 1) / norm ** (p - 1)
-            local = local.masked_fill(norm == 0, 0)
+            zero = norm == 0        # divide by 1 there (no division by zero), then zero it
+            safe = norm.masked_fill(zero, 1)
+            local = a / safe if p == 2 else a.sign() * a.abs() ** (p - 1) / safe ** (p - 1)
+            local = local.masked_fill(zero, 0)
         return g * local, None, None, None
 
 

@@ -185,7 +185,8 @@ class Std(Primitive):
     def backward(ctx, grad):
         a, y = ctx.saved_tensors
         shape, dims, correction, keepdim = ctx.meta
-        outer = (grad / (2 * y)).masked_fill(y == 0, 0)
+        constant = y == 0           # divide by 1 there (no division by zero), then zero it
+        outer = (grad / (2 * y.masked_fill(constant, 1))).masked_fill(constant, 0)
         return expand_reduced(outer, shape, dims, keepdim) * _variance_slope(a, shape, dims,
                                                                              correction), \
             None, None, None
