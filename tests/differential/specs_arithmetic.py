@@ -183,19 +183,22 @@ def _one(a, b):
 spec('add', binary_draw(), ref_add, derivative=grads(_one, _one))
 spec('sub', binary_draw(), ref_sub, derivative=grads(_one, lambda a, b: -_one(a, b)),
      names=('ubtract',))
-spec('mul', binary_draw(), ref_mul, derivative=grads(lambda a, b: b + 0 * a, lambda a, b: a + 0 * b))
+spec('mul', binary_draw(), ref_mul, derivative=grads(lambda a, b: b + 0 * a, lambda a, b: a + 0 * b),
+     second_order=True)
 def _div_derivative(upstream, a, b, rounding_mode=None):
     return grads(lambda a, b: 1 / b + 0 * a, lambda a, b: -a / (b * b))(upstream, a, b)
 
 
-spec('div', binary_draw(kwargs=rounding_mode), ref_div, derivative=_div_derivative)
+spec('div', binary_draw(kwargs=rounding_mode), ref_div, derivative=_div_derivative,
+     second_order=True)
 spec('pow', binary_draw(positive_base=True), ref_pow,
      derivative=grads(lambda a, b: b * a ** (b - 1), lambda a, b: a ** b * np.log(a)),
-     grad_rtol=1e-7)
+     grad_rtol=1e-7, second_order=True)
 spec('floor_divide', binary_draw(), ref_floor_divide, names=('//',), grad=())
 spec('remainder', binary_draw(large_divisor=True), ref_remainder, names=('%',),
-     derivative=grads(lambda a, b: _one(a, b), lambda a, b: -np.floor(a / b)))
+     derivative=grads(lambda a, b: _one(a, b), lambda a, b: -np.floor(a / b)), second_order=True)
 spec('maximum', binary_draw(), ref_maximum, derivative=grads(lambda a, b: (a > b) * 1.0,
-                                                             lambda a, b: (b > a) * 1.0))
+                                                             lambda a, b: (b > a) * 1.0),
+                                                                  second_order=True)
 spec('minimum', binary_draw(), ref_minimum, derivative=grads(lambda a, b: (a < b) * 1.0,
                                                              lambda a, b: (b < a) * 1.0))

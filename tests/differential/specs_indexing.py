@@ -355,13 +355,13 @@ def ref_index_select(x, dim, index):
     return np.take(x, index.reshape(-1), axis=d)
 
 
-spec('getitem', draw_getitem, ref_getitem, call=call_getitem, names=('index',))
+spec('getitem', draw_getitem, ref_getitem, call=call_getitem, names=('index',), second_order=True)
 spec('setitem', draw_setitem, ref_setitem, call=call_setitem, names=('index', 'x[index]'))
 spec('narrow', draw_narrow, ref_narrow)
 spec('select', draw_select, ref_select, names=('index',))
 spec('unbind', draw_unbind, ref_unbind)
-spec('gather', draw_gather, ref_gather, derivative=d_gather)
+spec('gather', draw_gather, ref_gather, derivative=d_gather, second_order=True)
 spec('take_along_dim', draw_take_along_dim, ref_take_along_dim, names=('gather',))
 spec('scatter', lambda d: draw_scatter(d, False), ref_scatter)
-spec('scatter_add', lambda d: draw_scatter(d, True), ref_scatter_add)
+spec('scatter_add', lambda d: draw_scatter(d, True), ref_scatter_add, second_order=True)
 spec('index_select', draw_index_select, ref_index_select)

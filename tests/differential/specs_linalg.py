@@ -190,9 +190,10 @@ def norm_scale(x, *args, **kwargs):
     return R.magnitude(x) if x.dtype.kind == 'f' else 0.0
 
 
-spec('matmul', draw_matmul, ref_matmul, derivative=d_matmul, scale=matmul_scale)
+spec('matmul', draw_matmul, ref_matmul, derivative=d_matmul, scale=matmul_scale, second_order=True)
 for _op in FIXED_SHAPES:
     _draw, _reference = _fixed(_op)
     spec(_op, _draw, _reference, derivative=d_matmul, scale=matmul_scale, names=('matmul',))
 spec('outer', draw_outer, ref_outer, derivative=d_outer)
-spec('norm', draw_norm, ref_norm, derivative=d_norm, scale=norm_scale, names=('vector_norm',))
+spec('norm', draw_norm, ref_norm, derivative=d_norm, scale=norm_scale, names=('vector_norm',),
+     second_order=True)

@@ -348,24 +348,26 @@ spec('mean', draw_dims(R.FLOATS + (np.int64,), dtype_option=R.FLOATS), ref_mean,
      derivative=d_mean, scale=_sum_scale)
 # prod over a tuple of dims: minitorch's own (PyTorch's prod takes one dim)
 spec('prod', draw_dims(forms=('absent', 'int', 'tuple'), dtype_option=R.NUMERIC), ref_prod,
-     derivative=d_prod)
+     derivative=d_prod, second_order=True)
 spec('max', draw_dims(forms=('absent', 'int'), refused=('tuple',)), ref_max_or_min(True))
 spec('min', draw_dims(forms=('absent', 'int'), refused=('tuple',)), ref_max_or_min(False))
 spec('amax', draw_dims(forms=('absent', 'empty', 'int', 'tuple')), ref_amax_or_amin(True),
-     derivative=d_amax_or_amin(True))
+     derivative=d_amax_or_amin(True), second_order=True)
 spec('amin', draw_dims(forms=('absent', 'empty', 'int', 'tuple')), ref_amax_or_amin(False),
      derivative=d_amax_or_amin(False))
 spec('argmax', draw_dims(forms=('absent', 'none', 'int'), refused=('tuple',), keepdim_alone=True),
      ref_arg(True), grad=())
 spec('argmin', draw_dims(forms=('absent', 'none', 'int'), refused=('tuple',), keepdim_alone=True),
      ref_arg(False), grad=())
-spec('var', draw_var, ref_var_or_std(False), derivative=d_var_or_std(False), scale=_square_scale)
-spec('std', draw_var, ref_var_or_std(True), derivative=d_var_or_std(True), scale=_square_scale)
+spec('var', draw_var, ref_var_or_std(False), derivative=d_var_or_std(False), scale=_square_scale,
+     second_order=True)
+spec('std', draw_var, ref_var_or_std(True), derivative=d_var_or_std(True), scale=_square_scale,
+     second_order=True)
 spec('all', draw_dims(), ref_all_or_any(True), grad=())
 spec('any', draw_dims(), ref_all_or_any(False), grad=())
 spec('cumsum', draw_dims(forms=('int',), refused=('tuple',), keepdim=False, dtype_option=R.NUMERIC),
-     ref_cumsum, derivative=d_cumsum, scale=_sum_scale)
+     ref_cumsum, derivative=d_cumsum, scale=_sum_scale, second_order=True)
 spec('logsumexp', draw_dims(forms=('empty', 'int', 'tuple')), ref_logsumexp,
-     derivative=d_logsumexp)
-spec('softmax', draw_softmax, ref_softmax(False), derivative=d_softmax(False))
-spec('log_softmax', draw_softmax, ref_softmax(True), derivative=d_softmax(True))
+     derivative=d_logsumexp, second_order=True)
+spec('softmax', draw_softmax, ref_softmax(False), derivative=d_softmax(False), second_order=True)
+spec('log_softmax', draw_softmax, ref_softmax(True), derivative=d_softmax(True), second_order=True)

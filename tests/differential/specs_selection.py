@@ -141,6 +141,6 @@ def d_clamp(upstream, x, min=None, max=None):
     return out
 
 
-spec('where', draw_where, ref_where, derivative=d_where)
+spec('where', draw_where, ref_where, derivative=d_where, second_order=True)
 spec('masked_fill', draw_masked_fill, ref_masked_fill, derivative=d_masked_fill)
-spec('clamp', draw_clamp, ref_clamp, derivative=d_clamp, names=('clip',))
+spec('clamp', draw_clamp, ref_clamp, derivative=d_clamp, names=('clip',), second_order=True)

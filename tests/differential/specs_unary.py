@@ -92,7 +92,8 @@ def _square(x):
 
 
 for _name, (_values, _slope, _positive) in FLOAT_RESULT.items():
-    spec(_name, _draw(_positive), _float_result(_name, _values), derivative=_derivative(_slope))
+    spec(_name, _draw(_positive), _float_result(_name, _values), derivative=_derivative(_slope),
+         second_order=True)
 
 for _name, (_values, _slope, _accepts) in SAME_DTYPE.items():
     spec(_name, _draw(False), _same_dtype(_name, _values, _accepts), derivative=_derivative(_slope),
