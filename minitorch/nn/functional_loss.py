@@ -31,12 +31,16 @@ def _check_same_shape(op, input, target, strict):
 
 
 def mse_loss(input, target, reduction='mean'):
+    """The squared differences (input - target) ** 2, averaged ('mean'), summed ('sum') or kept
+    ('none').  target should have input's shape (they are broadcast, with a warning)."""
     _check_same_shape('mse_loss', input, target, strict=False)
     diff = input - target
     return _reduce(diff * diff, reduction, 'mse_loss')
 
 
 def l1_loss(input, target, reduction='mean'):
+    """The absolute differences |input - target|, averaged ('mean'), summed ('sum') or kept
+    ('none').  target should have input's shape (they are broadcast, with a warning)."""
     _check_same_shape('l1_loss', input, target, strict=False)
     return _reduce((input - target).abs(), reduction, 'l1_loss')
 
