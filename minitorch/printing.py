@@ -9,6 +9,12 @@ _DEFAULT_DTYPES = (dtypes.float32, dtypes.int64, dtypes.bool_)
 def tensor_repr(t):
     """repr(t) as PyTorch prints it: the values (summarized past 1000 elements), then the device,
     dtype, grad_fn or requires_grad and name when they are not the defaults."""
+    tag = getattr(t._data, 'graph_tag', None)
+    if tag is not None:             # a symbolic tensor of a static graph: no values to show
+        from .static.ir import Value
+        kind = Value(t._data.shape, t._data.dtype, t._device, 'node').type_text()
+        grad = f', grad_fn={t.grad_fn!r}' if t.grad_fn is not None else ''
+        return f'<symbolic tensor {kind} of graph {tag.split("#")[0]!r}{grad}>'
     host = t._device.backend.to_host(t._data)
     prefix = 'tensor('
     if host.size == 0:

@@ -1,7 +1,9 @@
 """Loss functions (re-exported by nn.functional): each returns per-element losses reduced by
 reduction='mean' (the default), 'sum' or 'none', as in PyTorch."""
+import functools
 import warnings
 
+from ..ops.checks import check
 from ..ops.selection import where
 from ..ops import nn_ops
 from ..tensor import Tensor
@@ -68,11 +70,16 @@ def _classes_last(input, target, op):
 
 
 def _check_range(target, n_classes, ignore_index, op):
-    bad = ((target < 0) | (target >= n_classes)) & (target != ignore_index)
-    if bool(bad.any()):
-        value = int(target[bad][0].item())
-        raise IndexError(f'{op}: target {value} is out of bounds for {n_classes} classes (class '
-                         f'indices go from 0 to {n_classes - 1}; ignore_index is {ignore_index})')
+    """An IndexError naming the first target out of [0, n_classes) (ignore_index aside); a check op,
+    so a static graph checks each run's targets."""
+    ok = ((target >= 0) & (target < n_classes)) | (target == ignore_index)
+    check(ok, IndexError, functools.partial(_out_of_range, op, n_classes, ignore_index), target, ok)
+
+
+def _out_of_range(op, n_classes, ignore_index, target, ok):
+    value = int(target[~ok].reshape(-1)[0])
+    return (f'{op}: target {value} is out of bounds for {n_classes} classes (class indices go from '
+            f'0 to {n_classes - 1}; ignore_index is {ignore_index})')
 
 
 def _picked_and_weights(log_probs, target, weight, ignore_index):

@@ -31,7 +31,7 @@ class Body:
         self._compiled, self._vjp, self._vjp_compiled = {}, None, {}
 
     def __repr__(self):
-        return f'<{self.name}: {len(self.graph.nodes)} ops>'
+        return self.graph.name
 
     # --- tracing ------------------------------------------------------------------------------
     def _trace(self, with_grads=False, captured=None):

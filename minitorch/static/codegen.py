@@ -18,7 +18,7 @@ import re
 import numpy as np
 
 from ..autograd.function import _EagerContext
-from .ir import In, op_name
+from .ir import In, op_name, value_names
 
 
 class Compiled:
@@ -29,6 +29,7 @@ class Compiled:
         self.graph, self.xp = graph, xp
         self.namespace = {'xp': xp, 'np': np}
         self.names = {}
+        self.printed = value_names(graph)
         self.source = self._source(name)
         code = compile(self.source, f'<static graph {graph.name}>', 'exec')
         exec(code, self.namespace)
@@ -37,16 +38,29 @@ class Compiled:
     def __call__(self, *arrays):
         return self.fn(*arrays)
 
+    def instrumented(self):
+        """The same code with every node timed, for the profiler: fn(*arrays, _p) calls
+        `_t = _p.start(i)` before node i and `_p.stop(i, _t, outputs)` after it.  Generated on the
+        first request only, so a graph nobody profiles pays nothing."""
+        found = self.__dict__.get('_instrumented')
+        if found is None:
+            name = self.fn.__name__ + '_profiled'
+            source = self._source(name, profiled=True)
+            exec(compile(source, f'<static graph {self.graph.name}, profiled>', 'exec'),
+                 self.namespace)
+            found = self._instrumented = self.namespace[name]
+        return found
+
     # --- naming -------------------------------------------------------------------------------
     def name_of(self, value):
+        """The value's name in the code: print(graph)'s name, made an identifier where needed."""
         found = self.names.get(value)
         if found is None:
+            base = self.printed.get(value) or f'v{value.id}'
             if value.kind == 'const':
-                found = self.bind(f'c{len(self.names)}', value.const)
-            elif value.kind in ('input', 'state'):
-                found = self._fresh(_identifier(value.name or value.kind))
+                found = self.bind(_identifier(base), value.const)
             else:
-                found = self._fresh(f't{len(self.names)}')
+                found = self._fresh(_identifier(base))
             self.names[value] = found
         return found
 
@@ -80,13 +94,18 @@ class Compiled:
         return self.bind('a', a)
 
     # --- the source ---------------------------------------------------------------------------
-    def _source(self, fn_name):
+    def _source(self, fn_name, profiled=False):
         g = self.graph
-        params = [self.name_of(v) for v in g.inputs + g.state]
+        params = [self.name_of(v) for v in g.inputs + g.state] + (['_p'] if profiled else [])
         lines = [f'def {fn_name}({", ".join(params)}):']
         last_use = _last_uses(g)
         for index, node in enumerate(g.nodes):
+            if profiled:        # generated names never start with '_': _t and _p are free
+                lines.append(f'    _t = _p.start({index})')
             lines.append('    ' + self._line(node))
+            if profiled:
+                outs = ''.join(f'{self.name_of(v)}, ' for v in node.outputs)
+                lines.append(f'    _p.stop({index}, _t, ({outs}))')
             dead = [self.names[v] for v in last_use.get(index, ()) if v in self.names]
             if dead:
                 lines.append(f'    del {", ".join(dead)}')

@@ -77,13 +77,13 @@ class MPITransport(Transport):
 
     def send(self, array, dst, tag):
         start = time.perf_counter()
-        self.dist.send(_tensor(np.ascontiguousarray(array)), dst, tag=tag)
+        _finish(self.dist.isend(_tensor(np.ascontiguousarray(array)), dst, tag=tag))
         self.waited(start)
 
     def recv(self, src, tag, shape, dtype):
         start = time.perf_counter()
         buffer = _tensor(np.empty(shape, dtype))
-        self.dist.recv(buffer, src, tag=tag)
+        _finish(self.dist.irecv(buffer, src, tag=tag))
         self.waited(start)
         return buffer._data
 
@@ -93,6 +93,25 @@ class MPITransport(Transport):
 
 class PeerFailed(RuntimeError):
     """Another rank of a threads_transport job raised: this one stops waiting for it."""
+
+
+SPIN_SECONDS = 50e-6        # test a message in flight in a tight loop this long,
+NAP_SECONDS = 50e-6         # then sleep this long between tests,
+PATIENCE_SECONDS = 1.0      # and after this long hand over to Work.wait (the group's timeout)
+
+
+def _finish(work):
+    """Wait for a send or receive to complete, leaving the core to others while the peer computes:
+    a pipeline stage often waits milliseconds for its input, and on a machine with as many ranks as
+    cores (or other work), spinning through the wait would slow down the very rank it waits for."""
+    start = time.perf_counter()
+    while not work.is_completed():
+        waited = time.perf_counter() - start
+        if waited > PATIENCE_SECONDS:
+            break
+        if waited > SPIN_SECONDS:
+            time.sleep(NAP_SECONDS)
+    work.wait()
 
 
 class _Mailboxes:

@@ -1,5 +1,7 @@
 """An executable: a compiled graph plus what runs around it — read the state, call the code, write
 the state back, wrap the outputs in tensors — and the guards that say whether it still applies."""
+from ..autograd.dispatch import INSTALLED
+from ..autograd.thread_state import STATE
 from ..tensor import Tensor
 from .codegen import Compiled
 
@@ -35,7 +37,10 @@ class Executable:
     def run(self, input_arrays, input_grad_owners=()):
         """Run on the input arrays: returns the output arrays; state is written back."""
         state_arrays = [read() for read in self._reads]
-        outputs, writes = self.compiled.fn(*input_arrays, *state_arrays)
+        if INSTALLED[0] and STATE.mode is not None:        # a dispatch mode may watch runs
+            outputs, writes = run_watched(self, [*input_arrays, *state_arrays])
+        else:
+            outputs, writes = self.compiled.fn(*input_arrays, *state_arrays)
         for slot, array in zip(self._slots, writes):
             if slot.input_index is not None:
                 slot = slot.bound_to(input_grad_owners[slot.input_index])
@@ -59,6 +64,19 @@ class Executable:
 
     def wrap(self, array):
         return None if array is None else Tensor._make(array, self.device)
+
+
+def run_watched(executable, arrays):
+    """Run the compiled code under this thread's dispatch modes: the innermost one that has a
+    `run_compiled(executable, arrays)` method (the profiler, which runs the instrumented code)
+    runs it; otherwise the plain code runs."""
+    mode = STATE.mode
+    while mode is not None:
+        watch = getattr(mode, 'run_compiled', None)
+        if watch is not None:
+            return watch(executable, arrays)
+        mode = None if getattr(mode, 'isolated', False) else mode._outer
+    return executable.compiled.fn(*arrays)
 
 
 def _describe(owner):

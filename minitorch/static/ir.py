@@ -167,16 +167,27 @@ class Graph:
         printer.text(format_graph(self))
 
 
-def value_name(v, names):
-    if v is None:
-        return 'None'
-    found = names.get(v)
-    if found is None:
-        found = names[v] = v.name if v.kind in ('input', 'state') and v.name else f't{len(names)}'
-    return found
+def value_names(graph):
+    """{value: name} as print(graph) and the compiled code both say them: inputs and state by their
+    own names, constants c1, c2, ... and node results t1, t2, ... in the order the graph uses them."""
+    names = {}
+    for i, v in enumerate(graph.inputs + graph.state):
+        names[v] = v.name or f'in{i}'
+    consts = nodes = 0
+    for node in graph.nodes:
+        for v in node.inputs:
+            if v not in names and v.kind == 'const':
+                consts += 1
+                names[v] = v.name or f'c{consts}'
+        for v in node.outputs:
+            if v not in names:
+                nodes += 1
+                names[v] = f't{nodes}'
+    return names
 
 
 def attr_text(a):
+    """A short text for an attribute of a node."""
     if isinstance(a, np.ndarray):
         return f'array{list(a.shape)}'
     if isinstance(a, type):
@@ -185,33 +196,30 @@ def attr_text(a):
         return f'array{list(a.shape)}'
     if isinstance(a, np.dtype):
         return a.name
+    if isinstance(a, tuple) and any(not isinstance(x, (int, float, bool, type(None))) for x in a):
+        return '(' + ', '.join(attr_text(x) for x in a) + (',)' if len(a) == 1 else ')')
     text = repr(a)
     return text if len(text) <= 40 else text[:37] + '...'
 
 
 def format_graph(g):
     """The graph in typed A-normal form, one line per node (as JAX prints a jaxpr)."""
-    names = {}
-    for v in g.inputs + g.state:
-        value_name(v, names)
-    ins = ' '.join(f'{value_name(v, names)}:{v.type_text()}' for v in g.inputs)
-    state = ' '.join(f'{value_name(v, names)}:{v.type_text()}' for v in g.state)
-    lines = [f'{{ lambda {ins or "-"} ; state {state or "-"} .', '  let']
+    names = value_names(g)
+    ins = ' '.join(f'{names[v]}:{v.type_text()}' for v in g.inputs)
+    state = ' '.join(f'{names[v]}:{v.type_text()}' for v in g.state)
+    consts = [v for v in names if v.kind == 'const']
+    header = f'{{ lambda {ins or "-"} ; state {state or "-"}'
+    if consts:
+        header += ' ; consts ' + ' '.join(f'{names[v]}:{v.type_text()}' for v in consts)
+    lines = [header + ' .', '  let']
     for node in g.nodes:
-        outs = ' '.join(f'{value_name(v, names)}:{v.type_text()}' for v in node.outputs) or '_'
-        parts = []
-        for a in node.args:
-            if type(a) is In:
-                v = node.inputs[a.i]
-                parts.append(value_name(v, names) if v.kind != 'const' or v.name else
-                             f'const{list(v.shape)}')
-            else:
-                parts.append(attr_text(a))
+        outs = ' '.join(f'{names[v]}:{v.type_text()}' for v in node.outputs) or '_'
+        parts = [names[node.inputs[a.i]] if type(a) is In else attr_text(a) for a in node.args]
         parts += [f'{k}={attr_text(a)}' for k, a in node.kwargs.items()]
         scope = f'   # {node.scope}' if node.scope else ''
         lines.append(f'    {outs} = {node.name} {" ".join(parts)}{scope}')
-    outs = ', '.join(value_name(v, names) for v in g.outputs)
+    outs = ', '.join('None' if v is None else names.get(v, '?') for v in g.outputs)
     lines.append(f'  in ( {outs} )')
     for w in g.writes:
-        lines.append(f'  set {w.slot} := {value_name(w.value, names)}')
+        lines.append(f'  set {w.slot} := {"None" if w.value is None else names.get(w.value, "?")}')
     return '\n'.join(lines) + ' }'

@@ -78,8 +78,9 @@ class Partition:
         return side_by_side(*(draw_graph(p, **options) for p in self.parts), titles=titles)
 
     def __repr__(self):
+        stages = ' → '.join(map(str, self.stages))
         lines = [f'partition of graph {self.graph.name!r} into {self.world_size} ranks (stages '
-                 f'{" → ".join(map(str, self.stages))}), {len(self.edges)} Send/Recv pairs:']
+                 f'{stages}), {len(self.edges)} Send/Recv pairs:']
         lines += [f'  {e!r}' for e in self.edges]
         for r, part in enumerate(self.parts):
             lines += [f'rank {r}:', repr(part)]

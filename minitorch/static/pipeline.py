@@ -48,7 +48,7 @@ class Pipeline:
         check_world(partition, self.transport.size, 'Pipeline')
         self.rank = self.transport.rank
         self.stage = partition.stages.index(self.rank)
-        self.units = {phase: unit for phase, unit in split(partition, self.rank, optimize).items()}
+        self.units = split(partition, self.rank, optimize)
         self.tasks = []                 # this stage's Tasks of the last step
         self.microbatch_outputs = []    # the outputs of each micro-batch of the last step
 
@@ -57,24 +57,23 @@ class Pipeline:
         tensor} (the whole batch).  Returns the whole graph's outputs (None for other ranks')."""
         m = self.microbatches
         slices, whole = self._feeds(feed)
-        self.tasks, stash, results = [], [None] * m, [[] for _ in range(m)]
-        carried = {}
+        self.tasks, stash, results, sums = [], [None] * m, [[] for _ in range(m)], None
         with comm_ops.using(self.transport):
             self.transport.barrier()
             self._origin = time.perf_counter()
-            for i in range(m):
+            for i in range(m):                              # fill: forward 1 … m
                 outs = self._run(FORWARD, i, slices[i])
                 stash[i] = outs[:len(self.units[FORWARD].carried)]
                 results[i] += outs[len(stash[i]):]
-            for i in reversed(range(m)):
+            for i in reversed(range(m)):                    # drain: backward m … 1
                 outs = self._run(BACKWARD, i, slices[i] + stash[i])
-                stash[i] = None
+                stash[i] = None                             # its activations are no longer needed
                 n = len(self.units[BACKWARD].carried)
-                _accumulate(carried, outs[:n])
+                sums = _add(sums, outs[:n])
                 results[i] += outs[n:]
-            scale = 1.0 / m if self.reduction == 'mean' else 1.0
-            summed = [a * scale if scale != 1.0 else a for a in carried.get('sums', [])]
-            final = self._run(UPDATE, None, whole + summed)
+            if self.reduction == 'mean' and sums:
+                sums = [a / m for a in sums]
+            final = self._run(UPDATE, None, whole + (sums or []))
         self.microbatch_outputs = results
         return whole_outputs(self.partition, self.rank, self._combine(results, final))
 
@@ -145,12 +144,13 @@ class Pipeline:
         return Schedule.measured(everyone, title)
 
 
-def _accumulate(carried, arrays):
-    if 'sums' not in carried:
-        carried['sums'] = [np.array(a, copy=True) for a in arrays]
-    else:
-        for total, a in zip(carried['sums'], arrays):
-            total += a
+def _add(sums, arrays):
+    """The running sums of what backward hands to the update (copies: the arrays are the program's)."""
+    if sums is None:
+        return [np.array(a, copy=True) for a in arrays]
+    for total, a in zip(sums, arrays):
+        total += a
+    return sums
 
 
 def run_pipeline_in_threads(partition, feed, microbatches, steps=1, reduction='mean',
@@ -199,7 +199,7 @@ def split(partition, rank, optimize=True):
                               f'a pipeline returns what its ops compute')
     units, incoming = {}, []
     for p, later in ((FORWARD, (BACKWARD,)), (BACKWARD, (UPDATE,)), (UPDATE, ())):
-        needed_later = set(v for q in later for v in reads[q])
+        needed_later = {v for q in later for v in reads[q]}
         carried = [v for node in part.nodes if node.note['phase'] == p for v in node.outputs
                    if v in needed_later]
         feeds = per_microbatch if p != UPDATE else [v for v in part.inputs if v in reads[p]]

@@ -37,11 +37,6 @@ class Placement:
         self.rank, self.home, self.phase = rank, home, phase
         self.stages, self.world_size = stages, world_size
 
-    def of_value(self, v, producer):
-        """The rank that holds value v (None for a constant: every rank has its own)."""
-        node = producer.get(v)
-        return self.rank[node] if node is not None else self.home.get(v)
-
 
 def place(graph, placement, world_size=None, default=0):
     """A Placement of every node of graph (see the module doc for the rules)."""
@@ -247,7 +242,7 @@ def _check_ranks(graph, placement, world_size, default):
         if isinstance(r, bool) or not isinstance(r, int) or r < 0:
             raise StaticError(f'placement: {key!r} → {r!r} is not a rank: ranks are the numbers 0, '
                               f'1, … of the processes (dist.get_rank())')
-    ranks = [r for r in placement.values()]
+    ranks = list(placement.values())
     if world_size is None:
         return max(ranks + [default]) + 1
     for key, r in list(placement.items()) + [('default', default)]:

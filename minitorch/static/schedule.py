@@ -53,6 +53,7 @@ class Schedule:
 
     @property
     def microbatches(self):
+        """How many micro-batches the schedule runs (the highest micro-batch number)."""
         return max((t.microbatch or 0) for t in self.tasks)
 
     def pipelined(self):
@@ -60,6 +61,7 @@ class Schedule:
         return [t for t in self.tasks if t.phase in (FORWARD, BACKWARD)]
 
     def span(self):
+        """(start of the first forward task, end of the last backward task)."""
         tasks = self.pipelined()
         return min(t.start for t in tasks), max(t.end for t in tasks)
 
@@ -78,10 +80,10 @@ class Schedule:
         """For a schedule in ticks: one row per stage, one label per tick ('F2', 'B1', '' idle)."""
         if self.unit != 'tick':
             raise ValueError('grid(): a measured schedule has no ticks; print it or plot it')
-        width = int(round(max(t.end for t in self.tasks)))
+        width = round(max(t.end for t in self.tasks))
         rows = [[''] * width for _ in range(self.stages)]
         for t in self.tasks:
-            for tick in range(int(round(t.start)), int(round(t.end))):
+            for tick in range(round(t.start), round(t.end)):
                 rows[t.stage][tick] = t.label
         return rows
 

@@ -89,18 +89,16 @@ class Session:
         return arrays
 
     def _as_array(self, value, p):
+        """The fed value as an array of the session's device, in the placeholder's dtype when it
+        converts without changing kind (float64 data feeds a float32 placeholder, as in TF1)."""
         xp = self.device.xp
         if isinstance(value, Tensor):
-            value = value.detach().to(self.device)._data
-        elif not isinstance(value, xp.ndarray):
+            return value.detach().to(self.device)._data
+        if not isinstance(value, xp.ndarray):
             value = np.asarray(value)
-            if value.dtype == np.float64 and p.dtype is not dtypes.float64:
-                value = value.astype(p.dtype.np)        # Python floats feed float32 placeholders
-            elif value.dtype.kind in 'iu' and p.dtype.is_floating_point:
-                value = value.astype(p.dtype.np)
-            if xp is not np:
-                value = xp.asarray(value)
-        return value
+        if value.dtype != p.dtype.np and np.can_cast(value.dtype, p.dtype.np, 'same_kind'):
+            value = value.astype(p.dtype.np)
+        return value if xp is np else xp.asarray(value)
 
     # --- compiling ----------------------------------------------------------------------------
     def _compile(self, leaves, shapes):

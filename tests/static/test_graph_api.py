@@ -119,8 +119,8 @@ def test_a_model_built_inside_the_graph_gets_real_parameters():
 @pytest.mark.parametrize('feed, message', [
     (lambda x, y: {x: np.ones((8, 5), np.float32), y: np.ones((8, 1), np.float32)},
      r"placeholder 'x': expected shape \(None, 4\), got \(8, 5\)"),
-    (lambda x, y: {x: np.ones((8, 4), np.int64), y: np.ones((8, 1), np.float32)},
-     "placeholder 'x': expected dtype minitorch.float32, got minitorch.int64"),
+    (lambda x, y: {x: np.ones((8, 4), np.complex64), y: np.ones((8, 1), np.float32)},
+     "placeholder 'x': expected dtype minitorch.float32, got complex64"),
     (lambda x, y: {x: np.ones((8, 4), np.float32)}, "missing feed for placeholder 'y'"),
 ])
 def test_bad_feeds_name_the_placeholder(feed, message):
@@ -155,3 +155,10 @@ def test_a_size_baked_in_from_a_none_dim_is_explained():
         y = x.view(x.shape[0] * 4)              # bakes the stand-in size
     with pytest.raises(StaticError, match='baked in a size that came from a None dim'):
         S.Session(g).run(y, feed={x: np.ones((3, 4), np.float32)})
+
+
+def test_float64_data_feeds_a_float32_placeholder():
+    xs, ys = _regression_data()
+    g, x, y, w, b, loss, train = _linear_graph()
+    value = S.Session(g).run(loss, feed={x: xs.astype(np.float64), y: ys.astype(np.float64)})
+    assert value.dtype == mt.float32
