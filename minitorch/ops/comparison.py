@@ -81,6 +81,8 @@ def _compare(fn, name, doc, tensors_only=False):
     def compare(input, other):
         if not isinstance(input, Tensor) or (tensors_only and not isinstance(other, Tensor)):
             _refuse_numbers(name, input, other, tensors_only)
+        if tensors_only:        # truth values: each operand in its own dtype, no common one
+            return apply_binary(fn, input, other, name)
         return binary(fn, input, other, name)
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = doc

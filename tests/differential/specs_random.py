@@ -120,7 +120,8 @@ def ref_bernoulli(x, p=None):
     if x.dtype.kind != 'f' and p is None:
         raise R.Refused(f'bernoulli of {x.dtype}', (RuntimeError, NotImplementedError))
     probabilities = np.full(x.shape, p) if p is not None else x.astype(np.float64)
-    if probabilities.size and ((probabilities < 0) | (probabilities > 1)).any():
+    if (p is not None and not 0 <= p <= 1) or \
+            (probabilities.size and ((probabilities < 0) | (probabilities > 1)).any()):
         raise R.Refused('bernoulli: probabilities outside [0, 1]')
 
     def check(values):
