@@ -9,7 +9,8 @@ Two nets, float32, SGD, one BLAS thread per process (each process has one core o
 traced on one micro-batch, partitioned (block '0' / layer '0' on rank 0, the rest on rank 1) and
 pipelined over m micro-batches.  Step time: best of the timed steps (a barrier before and after);
 bubble: the share of the two stages' time not spent computing between the first forward and the last
-backward (median over the steps), beside GPipe's model (p−1)/(m+p−1) for equal stages.
+backward in the fastest step (the least disturbed by other work on the machine), beside GPipe's
+model (p−1)/(m+p−1) for equal stages.
 
     python bench/pipeline.py         # launches itself with mpiexec -n 1 and -n 2
 """
@@ -26,7 +27,7 @@ import minitorch.distributed as dist
 from minitorch import nn
 from _timing import one_blas_thread, table
 
-STEPS = 12
+STEPS = 20
 MICROBATCHES = (1, 2, 4, 8, 16, 32)
 
 
@@ -60,16 +61,18 @@ def step_of(model, loss_fn, lr):
     return step
 
 
-def timed(run):
-    times, bubbles = [], []
+def fastest(step, schedule=None):
+    """(seconds, bubble) of the fastest of STEPS steps — the one least disturbed by other work on the
+    machine; schedule() gathers the bubble of the step just run (a collective), outside the timing."""
+    runs = []
     for _ in range(STEPS):
         dist.barrier()
         start = time.perf_counter()
-        bubble = run()
+        step()
         dist.barrier()
-        times.append(time.perf_counter() - start)
-        bubbles.append(bubble)
-    return min(times), (sorted(bubbles)[len(bubbles) // 2] if bubbles[0] is not None else None)
+        seconds = time.perf_counter() - start
+        runs.append((seconds, schedule().bubble() if schedule else None))
+    return min(runs, key=lambda r: r[0])
 
 
 def measure(name, world):
@@ -82,7 +85,7 @@ def measure(name, world):
         step = mt.static.function(step_of(model, loss_fn, lr))
         xt, yt = mt.tensor(x), mt.tensor(y)
         step(xt, yt)
-        return [{'net': name, 'world': 1, 'm': None, 'time': timed(lambda: step(xt, yt) and None)[0]}]
+        return [{'net': name, 'world': 1, 'm': None, 'time': fastest(lambda: step(xt, yt))[0]}]
     rows = []
     for m in MICROBATCHES:
         model, *_ = make()
@@ -90,11 +93,7 @@ def measure(name, world):
         graph = mt.static.trace_graph(step_of(model, loss_fn, lr), mt.tensor(x[:b]), mt.tensor(y[:b]))
         pipe = mt.static.Pipeline(mt.static.partition(graph, placement), m, reduction)
         pipe.step({'x': x, 'y': y})
-
-        def run():
-            pipe.step({'x': x, 'y': y})
-            return pipe.gather_schedule().bubble()
-        seconds, bubble = timed(run)
+        seconds, bubble = fastest(lambda p=pipe: p.step({'x': x, 'y': y}), pipe.gather_schedule)
         rows.append({'net': name, 'world': 2, 'm': m, 'time': seconds, 'bubble': bubble})
     return rows
 

@@ -330,7 +330,8 @@ def _judge_order(got, where, p, m):
             return False
         backward = [int(label[1:]) for label in sequence if label[0] == 'B']
         if backward != sorted(backward, reverse=True):
-            print(f'✗ stage {s} drains in the order {["B%d" % i for i in backward]}: GPipe runs the '
+            order = [f'B{i}' for i in backward]
+            print(f'✗ stage {s} drains in the order {order}: GPipe runs the '
                   f'backward passes from the last micro-batch to the first (B{m} first: its forward '
                   f'has just ended on the last stage)')
             return False

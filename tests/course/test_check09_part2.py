@@ -71,8 +71,8 @@ def first_other_rank_only(ops, rank_of):
     (one_per_reader, "several ops of rank 1 read 'a', but it crosses once"),
     (same_rank_too, "goes from rank 0 to rank 0: a value read where it lives needs no message"),
     (backwards, "runs backwards: 'a' lives on rank 0 and is read on rank 1"),
-    (only_what_ops_make, "'w' is made by no op (an input or a parameter); it lives on the rank of "
-                         "its first reader, rank 0"),
+    (only_what_ops_make, ("'w' is made by no op (an input or a parameter); it lives on the rank "
+                          "of its first reader, rank 0")),
     (first_other_rank_only, "'e' is read on more than one other rank — one pair per rank"),
     (lambda ops, rank_of: [1, 2], 'return a list of (value, from rank, to rank)'),
     (lambda ops, rank_of: rank_of['nope'], "raised KeyError"),
@@ -130,8 +130,8 @@ def idle_tick_at_the_end(p, m):
 
 @pytest.mark.parametrize('wrong, words', [
     (no_fill_offset, 'stage 1 runs F1 at tick 0, but it needs F1 of stage 0, which runs at tick 0'),
-    (drain_in_order, "drains in the order ['B1', 'B2', 'B3', 'B4']: GPipe runs the backward passes "
-                     "from the last micro-batch to the first"),
+    (drain_in_order, ("drains in the order ['B1', 'B2', 'B3', 'B4']: GPipe runs the backward "
+                      "passes from the last micro-batch to the first")),
     (one_forward_one_backward, 'forward and backward interleave (that is the 1F1B schedule)'),
     (backward_without_waiting, 'stage 0 runs B4 at tick 4, but it needs B4 of stage 1'),
     (one_tick_late, 'stage 0 runs F1 at tick 1, but its input is ready at tick 0'),
