@@ -107,10 +107,11 @@ def worker():
     dist.destroy_process_group()
 
 
-def report(rows):
+def report(rows, load):
     print(f'Training step, 1 process vs 2 pipelined (GPipe); {platform.machine()} CPU, '
           f'{os.cpu_count()} cores visible, one BLAS thread per process, float32, best of {STEPS} '
-          f'steps (bubble: median)\n')
+          f'steps (bubble: of that step); load average {load:.1f} when it started (other work on '
+          f'the machine)\n')
     base = {r['net']: r['time'] for r in rows if r['world'] == 1}
     out = []
     for r in rows:
@@ -127,7 +128,7 @@ def main():
     if '--rank' in sys.argv:
         worker()
         return
-    rows = []
+    rows, load = [], os.getloadavg()[0]
     for world in (1, 2):
         run = dist.launch(os.path.abspath(__file__), world, ['--rank'], timeout=600,
                           env={'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'})
@@ -135,7 +136,7 @@ def main():
             sys.exit(run.stderr)
         rows += json.loads(run.stdout.strip().splitlines()[-1])
     rows.sort(key=lambda r: (r['net'], r['world'], r['m'] or 0))
-    report(rows)
+    report(rows, load)
 
 
 if __name__ == '__main__':

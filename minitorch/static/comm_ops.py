@@ -3,11 +3,14 @@
     _ = send t16 dst=1 tag=0                                 # in rank 0's part
     t3:f32[64,100] = recv src=0 tag=0 shape=(64, 100) dtype=float32     # in rank 1's part
 
-They are primitives like any other, so the compiled code calls their forward like any op's.  Send's
-forward hands its array to `minitorch.distributed.send` and returns when the data has left (blocking);
-Recv's allocates an array of the edge's shape and dtype and fills it with `minitorch.distributed.recv`.
-Each edge has its own tag, so a receive can only match the send of its own edge.  Both are marked
-`has_effects`: no graph pass removes, merges, folds or reorders them.
+They are primitives like any other, so the compiled code calls their forward like any op's.  Recv's
+forward allocates an array of the edge's shape and dtype and fills it with `minitorch.distributed`'s
+receive, blocking until the data is there.  Send's forward copies its array and starts
+`minitorch.distributed.isend` with it: the rank goes on computing while the message travels (a send
+that waited for the receiver to take it would hold a pipeline stage until the next stage had caught
+up), and every send still in flight is waited for at the end of the run (`flush`).  Each edge has its
+own tag, so a receive can only match the send of its own edge.  Both are marked `has_effects`: no
+graph pass removes, merges, folds or reorders them.
 
 Where the messages go is a *transport*, per thread: MPI by default (one process per rank, started by
 mpiexec); `threads_transport` runs every rank as a thread of one process, for tests and for reading a
@@ -59,6 +62,9 @@ class Transport:
         self.wait_seconds = 0.0
         self.intervals = None
 
+    def flush(self):
+        """Wait until every send this rank started has completed."""
+
     def waited(self, start):
         stop = time.perf_counter()
         self.wait_seconds += stop - start
@@ -74,10 +80,20 @@ class MPITransport(Transport):
         import minitorch.distributed as dist
         self.dist = dist
         self.rank, self.size = dist.get_rank(), dist.get_world_size()
+        self.in_flight = []             # the Works of sends not yet seen complete
 
     def send(self, array, dst, tag):
         start = time.perf_counter()
-        _finish(self.dist.isend(_tensor(np.ascontiguousarray(array)), dst, tag=tag))
+        self.in_flight = [w for w in self.in_flight if not w.is_completed()]
+        copy = np.array(array, order='C', copy=True)    # the program may reuse the array's memory
+        self.in_flight.append(self.dist.isend(_tensor(copy), dst, tag=tag))
+        self.waited(start)
+
+    def flush(self):
+        start = time.perf_counter()
+        for work in self.in_flight:
+            _finish(work)
+        self.in_flight = []
         self.waited(start)
 
     def recv(self, src, tag, shape, dtype):

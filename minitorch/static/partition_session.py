@@ -49,6 +49,7 @@ class PartitionedSession:
         arrays = feed_arrays(self.partition, self.rank, feed)
         with comm_ops.using(self.transport):
             outputs = self.executable.run(arrays)
+            self.transport.flush()              # this rank's sends still in flight
         return whole_outputs(self.partition, self.rank, outputs)
 
 

@@ -74,6 +74,7 @@ class Pipeline:
             if self.reduction == 'mean' and sums:
                 sums = [a / m for a in sums]
             final = self._run(UPDATE, None, whole + (sums or []))
+            self.transport.flush()                          # this stage's sends still in flight
         self.microbatch_outputs = results
         return whole_outputs(self.partition, self.rank, self._combine(results, final))
 
