@@ -59,3 +59,27 @@ def draw_timeline(timeline):
     ax.set_xlabel('milliseconds since the first gradient (rank 0)')
     fig.tight_layout()
     return fig
+
+
+def draw_bubble(measured, stages=2):
+    """measured: {'microbatches': [m, ...], 'bubble': [share idle, ...], 'seconds': [step time, ...]}.
+    Left: the measured bubble against m beside GPipe's (p−1)/(m+p−1); right: the step time."""
+    ms = np.array(measured['microbatches'])
+    fine = np.linspace(1, ms.max(), 200)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    axes[0].plot(fine, (stages - 1) / (fine + stages - 1), '-', label='model (p−1)/(m+p−1), equal stages')
+    axes[0].plot(ms, measured['bubble'], 'o', label=f'measured, {stages} processes')
+    axes[0].set_xscale('log', base=2)
+    axes[0].set_xticks(ms, [str(m) for m in ms])
+    axes[0].set_ylim(0, 1)
+    axes[0].set_xlabel('micro-batches m')
+    axes[0].set_ylabel('bubble (share of stage time idle)')
+    axes[0].legend()
+    axes[1].plot(ms, 1e3 * np.array(measured['seconds']), 'o-')
+    axes[1].set_xscale('log', base=2)
+    axes[1].set_xticks(ms, [str(m) for m in ms])
+    axes[1].set_ylim(bottom=0)
+    axes[1].set_xlabel('micro-batches m')
+    axes[1].set_ylabel('step time (ms)')
+    fig.tight_layout()
+    return fig
