@@ -246,6 +246,34 @@ class _Cut:
         return dropped
 
 
+def clone(graph):
+    """A copy of graph with Values and Nodes of its own.  Graph passes record a value's producer in
+    the value, so graphs optimized apart (the parts, a part's programs) must share no Value; a value
+    the copy reads but does not make comes with no producer."""
+    values = {}
+
+    def own(v):
+        if v is None:
+            return None
+        if v not in values:
+            values[v] = Value(v.shape, v.dtype, v.device, v.kind, name=v.name, const=v.const,
+                              slot=v.slot)
+        return values[v]
+    g = Graph(graph.name)
+    g.inputs, g.state = [own(v) for v in graph.inputs], [own(v) for v in graph.state]
+    for node in graph.nodes:
+        copy = Node(node.op, node.args, node.kwargs, [own(v) for v in node.inputs],
+                    [own(v) for v in node.outputs], node.scope, node.multi, node.note)
+        for v in copy.outputs:
+            v.node = copy
+        g.nodes.append(copy)
+    g.outputs = [own(v) for v in graph.outputs]
+    g.writes = [StateWrite(w.slot, own(w.value)) for w in graph.writes]
+    if hasattr(graph, 'output_positions'):
+        g.output_positions = graph.output_positions
+    return g
+
+
 def _write_owners(graph, placement, producer):
     """{StateWrite: (its value, the rank that holds its slot)}: the rank of the state it writes (a
     parameter's .grad goes with the parameter); writes to a function argument's .grad are left out."""

@@ -20,6 +20,7 @@ from ..tensor import Tensor
 from . import comm_ops
 from .errors import StaticError
 from .executable import Executable
+from .partition import clone
 
 
 class PartitionedSession:
@@ -30,7 +31,7 @@ class PartitionedSession:
         self.transport = transport or comm_ops.transport()
         check_world(partition, self.transport.size, 'PartitionedSession')
         self.rank = self.transport.rank
-        part = partition.parts[self.rank]
+        part = clone(partition.parts[self.rank])        # optimized apart from the partition's
         if optimize:
             from .passes import optimize as run_passes
             part = run_passes(part)

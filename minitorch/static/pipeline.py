@@ -27,6 +27,7 @@ from . import comm_ops
 from .errors import StaticError
 from .executable import Executable
 from .ir import Graph
+from .partition import clone
 from .partition_session import check_world, checked_array, run_ranks, whole_outputs
 from .placement import BACKWARD, FORWARD, UPDATE
 from .schedule import Schedule, Task
@@ -210,6 +211,7 @@ def split(partition, rank, optimize=True):
         g.nodes = [node for node in part.nodes if node.note['phase'] == p]
         g.outputs = carried + [part.outputs[k] for k in outputs[p]]
         g.writes = writes[p]
+        g = clone(g)            # its own values: what an earlier program made has no producer here
         if optimize:
             from .passes import optimize as run_passes
             g = run_passes(g)
