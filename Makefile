@@ -21,7 +21,6 @@ else
 endif
 
 NOTEBOOKS := $(sort $(wildcard course/[0-9][0-9]_*.ipynb))
-BENCHES   := $(sort $(wildcard bench/[a-z]*.py))
 
 # Notebooks are executed and tested with the same environment, so stored and
 # fresh outputs match:
@@ -43,7 +42,7 @@ help:
 	@echo "make notebooks   re-execute every notebook in place (maintainers)"
 	@echo "make notebook NB=course/01_numpy_backprop.ipynb   re-execute one"
 	@echo "make parity      compare every op with PyTorch on generated inputs (needs torch; not part of make test)"
-	@echo "make bench       run the benchmark scripts in bench/"
+	@echo "make bench       run every benchmark: bench/results/<machine>.md and its plots (QUICK=1: under a minute; GPU_QUICK=1: short, with the GPU sweeps)"
 	@echo "make clean       remove caches and build outputs (keeps .venv)"
 
 # --- setup --------------------------------------------------------------------
@@ -139,9 +138,12 @@ notebook: setup
 	$(PY) -m nbstripout --keep-output --keep-count "$(NB)"
 	$(PY) tools/normalize_notebook.py "$(NB)"
 
+# Every benchmark (bench/run_all.py, one process; the MPI ones start their own), written to
+# bench/results/<machine>.md with PNG plots beside it: under 10 minutes on 2 cores.  QUICK=1: fewer sizes and repeats, no MPI
+# and no torch.compile, under a minute (<machine>-quick.md, not kept in git).  GPU_QUICK=1: the quick
+# CPU parts and the GPU sweeps, for a short lease of a GPU machine.
 bench: setup
-	@[ -n "$(BENCHES)" ] || { echo "no bench/*.py scripts yet"; exit 0; }
-	@for f in $(BENCHES); do echo "== $$f"; $(PY) "$$f" || exit 1; done
+	$(RUN_ENV) MPLBACKEND=Agg $(PY) bench/run_all.py $(if $(GPU_QUICK),--gpu-quick,$(if $(QUICK),--quick))
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .hypothesis course/_render

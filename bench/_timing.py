@@ -1,4 +1,13 @@
-"""Shared bench helpers: one BLAS thread, alternated repeats, a plain table."""
+"""Shared bench helpers: one BLAS thread, candidates alternated in one process, medians, a table.
+
+Every figure the suite reports is the median over repeated runs of a candidate, the candidates run in
+turn (A B C A B C ...) so that drifting machine load hits all alike, and is given as a ratio to the
+baseline timed in the same rounds.  As Python's timeit does, the garbage collector is off while the
+rounds run (it collects once before them): a collection of everything a process holds (PyTorch's
+modules included) costs milliseconds and would land on whichever candidate happened to trigger it.
+"""
+import gc
+import statistics
 import time
 from contextlib import contextmanager
 
@@ -29,13 +38,40 @@ def best_of(fn, repeats):
 def alternate(candidates, repeats):
     """Time each candidate `repeats` times, interleaved, so drifting machine load hits all alike.
     Returns {name: best time}."""
-    best = {name: float('inf') for name in candidates}
-    for _ in range(repeats):
-        for name, fn in candidates.items():
-            start = time.perf_counter()
+    return {name: min(times) for name, times in alternate_all(candidates, repeats).items()}
+
+
+def alternate_all(candidates, repeats, warmup=1, sync=None):
+    """Every time of each candidate: `warmup` untimed rounds, then `repeats` timed rounds, each
+    round calling every candidate once in turn.  sync(): called before reading the clock (a GPU's
+    synchronize, so that queued work is counted).  Returns {name: [seconds, ...]}."""
+    for _ in range(warmup):
+        for fn in candidates.values():
             fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
+    if sync is not None:
+        sync()
+    times = {name: [] for name in candidates}
+    collecting = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            for name, fn in candidates.items():
+                start = time.perf_counter()
+                fn()
+                if sync is not None:
+                    sync()
+                times[name].append(time.perf_counter() - start)
+    finally:
+        if collecting:
+            gc.enable()
+    return times
+
+
+def alternate_median(candidates, repeats, warmup=1, sync=None):
+    """{name: median seconds} over `repeats` alternated rounds (see alternate_all)."""
+    return {name: statistics.median(times)
+            for name, times in alternate_all(candidates, repeats, warmup, sync).items()}
 
 
 def table(rows, headers):
@@ -54,3 +90,26 @@ def torch_or_none():
         return torch
     except ImportError:
         return None
+
+
+def cuda_sync():
+    """A function that waits for the GPU (None without one)."""
+    import minitorch as mt
+    if not mt.cuda.is_available():
+        return None
+    return mt.cuda.synchronize
+
+
+def us(seconds):
+    """Seconds as microseconds text: '12.3 us'."""
+    return f'{seconds * 1e6:.1f} us'
+
+
+def ms(seconds):
+    """Seconds as milliseconds text: '12.34 ms'."""
+    return f'{seconds * 1e3:.2f} ms'
+
+
+def ratio(value, baseline):
+    """'1.23x'."""
+    return f'{value / baseline:.2f}x'

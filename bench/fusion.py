@@ -10,7 +10,6 @@ result buffer, whatever the passes around it), not speed.
 GPU (when present): CuPy written by hand (one kernel per op), the fused static graph (one generated
 kernel), and their bandwidth (one read of x and one write of the result) against a device copy.
 """
-import time
 import tracemalloc
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 import minitorch as mt
 from minitorch.static.codegen import Compiled
 from minitorch.static.passes import DEFAULT, optimize
-from _timing import alternate, one_blas_thread, table
+from _timing import alternate_median, one_blas_thread, table
 
 CPU_SIZES = [2 ** k for k in range(10, 25, 2)]
 GPU_SIZES = [2 ** k for k in (16, 20, 24, 26)]
@@ -53,7 +52,12 @@ def peak_bytes(fn, *args):
         tracemalloc.stop()
 
 
-def cpu_row(n):
+CPU_KINDS = ('eager', 'static, no passes', 'static unfused', 'static fused', 'numpy')
+
+
+def cpu_measure(n, repeats=None):
+    """{'time': {kind: median seconds}, 'peak': {kind: bytes}, 'nbytes': input bytes} for the chain
+    on n float32 numbers, every kind alternated with numpy by hand (checked against it first)."""
     x = mt.tensor(np.random.default_rng(0).standard_normal(n).astype(np.float32))
     array = x._data
     unfused = [p for p in DEFAULT if p != 'fuse_elementwise']
@@ -64,30 +68,48 @@ def cpu_row(n):
     for name, (fn, arg) in candidates.items():
         got = fn(arg)
         np.testing.assert_allclose(getattr(got, '_data', got), want, rtol=1e-6, err_msg=name)
-    repeats = max(5, min(300, (1 << 22) // n))
-    times = alternate({name: (lambda f=fn, a=arg: f(a)) for name, (fn, arg) in candidates.items()},
-                      repeats)
+    repeats = repeats or max(5, min(300, (1 << 22) // n))
+    times = alternate_median({name: (lambda f=fn, a=arg: f(a))
+                              for name, (fn, arg) in candidates.items()}, repeats)
     peaks = {name: peak_bytes(fn, arg) for name, (fn, arg) in candidates.items()}
+    return {'time': times, 'peak': peaks, 'nbytes': array.nbytes}
+
+
+def cpu_row(n, measured=None):
+    m = measured or cpu_measure(n)
+    times, peaks = m['time'], m['peak']
     row = [f'2^{n.bit_length() - 1}', f'{times["numpy"] * 1e6:.0f} us']
-    row += [f'{times[name] / times["numpy"]:.2f}x' for name in candidates if name != 'numpy']
-    row += [f'{peaks["numpy"] / array.nbytes:.1f}']
-    row += [f'{peaks[name] / peaks["numpy"]:.2f}x' for name in candidates if name != 'numpy']
+    row += [f'{times[name] / times["numpy"]:.2f}x' for name in CPU_KINDS if name != 'numpy']
+    row += [f'{peaks["numpy"] / m["nbytes"]:.1f}']
+    row += [f'{peaks[name] / peaks["numpy"]:.2f}x' for name in CPU_KINDS if name != 'numpy']
     return row
 
 
-def gpu_rows():
+CPU_HEADERS = ['n', 'numpy time', 'eager', 'no passes', 'unfused', 'fused',
+               'numpy peak (arrays)', 'eager peak', 'no passes', 'unfused', 'fused']
+
+
+GPU_KINDS = ('copy', 'CuPy by hand', 'minitorch eager', 'static fused')
+
+
+def gpu_measure(n, repeats=20):
+    """{kind: median seconds} on the GPU for n float32 numbers (device copy for reference)."""
     import cupy
+    x = mt.randn(n, device='cuda')
+    fused = mt.static.function(chain)
+    copy_target = cupy.empty_like(x._data)
+    candidates = {'copy': lambda: cupy.copyto(copy_target, x._data),
+                  'CuPy by hand': lambda: by_hand(cupy)(x._data),
+                  'minitorch eager': lambda: chain(x),
+                  'static fused': lambda: fused(x)}
+    return alternate_median(candidates, repeats, warmup=2, sync=mt.cuda.synchronize)
+
+
+def gpu_rows(sizes=None):
     rows = []
-    for n in GPU_SIZES:
-        x = mt.randn(n, device='cuda')
-        fused = mt.static.function(chain)
-        copy_target = cupy.empty_like(x._data)
-        candidates = {'copy': lambda: cupy.copyto(copy_target, x._data),
-                      'CuPy by hand': lambda: by_hand(cupy)(x._data),
-                      'minitorch eager': lambda: chain(x),
-                      'static fused': lambda: fused(x)}
-        times = {name: _gpu_time(fn) for name, fn in candidates.items()}
-        moved = 2 * x._data.nbytes                      # read x once, write the result once
+    for n in sizes or GPU_SIZES:
+        times = gpu_measure(n)
+        moved = 2 * n * 4                               # read x once, write the result once
         row = [f'2^{n.bit_length() - 1}', f'{moved / times["copy"] / 1e9:.0f} GB/s']
         for name in ('CuPy by hand', 'minitorch eager', 'static fused'):
             row += [f'{times[name] * 1e6:.0f} us {times["copy"] / times[name]:.0%}']
@@ -95,25 +117,13 @@ def gpu_rows():
     return rows
 
 
-def _gpu_time(fn, repeats=20):
-    fn()
-    mt.cuda.synchronize()
-    best = float('inf')
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        mt.cuda.synchronize()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main():
+    """Print the CPU table (and the GPU one when a GPU is present)."""
     with one_blas_thread():
         rows = [cpu_row(n) for n in CPU_SIZES]
     print('10-op chain log(sqrt(|tanh(1.5x+0.5)*x - 0.25|)+1)*2, float32, CPU, 1 BLAS thread; '
           'time and peak memory as ratios to numpy by hand')
-    table(rows, ['n', 'numpy time', 'eager', 'no passes', 'unfused', 'fused',
-                 'numpy peak (arrays)', 'eager peak', 'no passes', 'unfused', 'fused'])
+    table(rows, CPU_HEADERS)
     if not mt.cuda.is_available():
         print(f'No GPU here ({mt.cuda.why_unavailable()}): GPU columns left out.')
         return

@@ -1,0 +1,94 @@
+"""Run every benchmark and write bench/results/<machine>.md with its PNG plots beside it.
+
+    python bench/run_all.py            # make bench: everything (under 10 minutes on 2 cores)
+    python bench/run_all.py --quick    # make bench QUICK=1: fewer sizes and repeats, no MPI, no
+                                       #   torch.compile (under a minute); writes <machine>-quick.md
+    python bench/run_all.py --gpu-quick   # make bench GPU_QUICK=1: the quick CPU parts and the GPU
+                                       #   sweeps, for a short lease of a GPU machine
+    python bench/run_all.py --smoke --out DIR   # the smallest run, for a test of this driver
+
+Each section comes from one script of bench/ (its `suite(config)`), and each script still runs alone
+and prints its tables.  The results file starts with the machine, CPU, BLAS and threads, library
+versions and device; every plot repeats them in its footer.  <machine>.json holds the raw numbers.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _machine  # noqa: E402
+from _report import Config, Section, Table, write  # noqa: E402
+from _timing import one_blas_thread  # noqa: E402
+
+SECTIONS = {            # module: the modes that run it
+    'op_overhead': ('full', 'quick', 'gpu-quick', 'smoke'),
+    'two_layer_net': ('full', 'quick', 'gpu-quick', 'smoke'),
+    'digits': ('full', 'quick', 'gpu-quick'),
+    'rnn': ('full', 'quick', 'gpu-quick', 'smoke'),
+    'sizes': ('full', 'quick', 'gpu-quick', 'smoke'),
+    'memory': ('full', 'quick', 'gpu-quick', 'smoke'),
+    'allreduce': ('full',),
+    'ddp_digits': ('full',),
+}
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_section(module_name, config):
+    start = time.perf_counter()
+    try:
+        module = __import__(module_name)
+        section = module.suite(config)
+    except Exception as err:                # one failing section must not lose the others
+        section = Section(f'{module_name}: failed', '', [Table(
+            f'bench/{module_name}.py raised {type(err).__name__}', ['traceback'],
+            [[line] for line in traceback.format_exc().strip().splitlines()[-6:]])])
+        section.failed = True
+    section.seconds = time.perf_counter() - start
+    section.print()
+    print(f'({module_name}: {section.seconds:.0f} s)\n', flush=True)
+    return section
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument('--quick', action='store_const', const='quick', dest='mode')
+    group.add_argument('--gpu-quick', action='store_const', const='gpu-quick', dest='mode')
+    group.add_argument('--smoke', action='store_const', const='smoke', dest='mode')
+    parser.add_argument('--out', default=os.path.join(HERE, 'results'))
+    args = parser.parse_args(argv)
+    mode = args.mode or 'full'
+    config = Config(mode)
+    started = time.strftime('%Y-%m-%d %H:%M')
+    start = time.perf_counter()
+    import numpy  # noqa: F401  (loaded before the BLAS is described and pinned)
+    with one_blas_thread():
+        fields = _machine.describe()
+    name = fields['machine'] + ('-quick' if mode in ('quick', 'smoke') else '')
+    print(f'make bench ({mode}): results to {os.path.join(args.out, name)}.md')
+    for key, value in fields.items():
+        print(f'  {key}: {value}')
+    print(flush=True)
+    sections = [run_section(module, config) for module, modes in SECTIONS.items()
+                if mode in modes]
+    seconds = time.perf_counter() - start
+    path = write(sections, fields, args.out, name, mode, started, seconds)
+    with open(os.path.join(args.out, f'{name}.json'), 'w') as f:
+        json.dump({'fields': fields, 'mode': mode, 'started': started,
+                   'sections': {s.title: s.data for s in sections if s.data is not None}},
+                  f, indent=1, default=_plain)
+    print(f'wrote {path} ({seconds:.0f} s)')
+    return 1 if any(getattr(s, 'failed', False) for s in sections) else 0
+
+
+def _plain(value):
+    """JSON for what json cannot write itself (tuples as keys are made strings before)."""
+    return str(value)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
