@@ -384,6 +384,12 @@ class Tensor(TensorConversions):
         return self
 
 
+def has_values(tensor):
+    """Whether tensor holds values now: False for a symbolic tensor of a static graph being built,
+    where a check that reads values must wait for the graph's runs (or be left out)."""
+    return getattr(tensor._data, 'graph_tag', None) is None
+
+
 def set_grad(tensor, value):
     """tensor.grad = value (a Tensor or None), reported to dispatch modes (a static-graph tracer
     records it as a state change)."""

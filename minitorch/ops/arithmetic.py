@@ -5,7 +5,8 @@ Each primitive is elementwise (see elementwise.py); each public function normali
 back to each operand's shape with `sum_to`.
 """
 from .. import dtypes
-from ..tensor import Tensor
+from ..autograd.thread_state import STATE
+from ..tensor import Tensor, has_values
 from ._grad_utils import sum_to
 from .elementwise import Elementwise, module_of, shape_of
 from .promotion import binary, operands, promote, apply_binary
@@ -156,6 +157,8 @@ def _refuse_integer_zero(xp, a, b, op):
             (b_kind is not None and b_kind.kind == 'f') or getattr(a, 'size', 1) == 0 or \
             getattr(b, 'size', 1) == 0:
         return          # floats give inf and nan; nothing is divided in an empty result
+    if STATE.tracing:
+        return          # a static graph being built has no values: each run checks its own
     if bool(xp.any(xp.asarray(b) == 0)):
         raise RuntimeError(f'ZeroDivisionError: {op} of integer tensors by zero (PyTorch raises '
                            f'this too); make the divisor nonzero or use floating point tensors, '
@@ -269,8 +272,8 @@ def _integer_pow(a, b):
             fits(b, a.dtype if a.dtype is not dtypes.bool_ else dtypes.int64, 'pow')
         return None
     a, b = promote(a, b, 'pow')
-    if b.is_floating_point() or not bool((b < 0).any()):
-        return None
+    if b.is_floating_point() or (has_values(b) and not bool((b < 0).any())):
+        return None             # (a traced graph cannot know: it takes the general path below)
     broadcast_shape('pow', shape_of(a), b.shape)
     from .selection import where
     if not isinstance(a, Tensor):

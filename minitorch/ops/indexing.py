@@ -5,6 +5,8 @@ it is a copy (AdvancedIndex), as in PyTorch and numpy.  Index tensors are inputs
 constants stored on it, so a traced graph reads them afresh on every run.  The backward of reading at
 an index is adding into zeros at that index (repeated indices add up), and the other way round.
 """
+import functools
+
 from .. import dtypes
 from ..autograd.function import Primitive
 from ..backend import array_module
@@ -274,12 +276,18 @@ def _names(allowed):
 
 
 def _check_in_range(index, size, dim, op):
+    """A RuntimeError naming the first index outside [0, size); a check op, so a static graph
+    checks the indices of each run."""
     if index.numel():
-        low, high = int(index.min().item()), int(index.max().item())
-        if low < 0 or high >= size:
-            bad = low if low < 0 else high
-            raise RuntimeError(f'{op}: index {bad} is out of bounds for dimension {dim} with size '
-                               f'{size} (indices go from 0 to {size - 1})')
+        from .checks import check
+        ok = (index >= 0) & (index < size)
+        check(ok, RuntimeError, functools.partial(_out_of_bounds, op, size, dim), index, ok)
+
+
+def _out_of_bounds(op, size, dim, index, ok):
+    bad = int(index[~ok].reshape(-1)[0])
+    return (f'{op}: index {bad} is out of bounds for dimension {dim} with size {size} (indices go '
+            f'from 0 to {size - 1})')
 
 
 def _check_gather_shapes(input, index, dim, op):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor
+from ..tensor import Tensor, has_values
 from ._grad_utils import sum_to
 from .elementwise import Elementwise, module_of, shape_of
 from .promotion import promote, operands, explain_broadcast_error, result_dtype
@@ -83,7 +83,8 @@ def masked_fill(input, mask, value):
         if value.ndim != 0:
             raise RuntimeError(f'masked_fill: only a 0-d tensor can be the fill value, got shape '
                                f'{list(value.shape)}')
-        fits(value.item(), input.dtype, 'masked_fill')
+        if has_values(value):       # a traced graph's value is known only when it runs
+            fits(value.item(), input.dtype, 'masked_fill')
         value = value.to(input.dtype)
     elif not isinstance(value, (int, float, bool)):
         raise TypeError(f'masked_fill: value must be a number or a 0-d tensor, got '

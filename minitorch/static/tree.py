@@ -8,7 +8,7 @@ def flatten(obj):
 
 
 def _flatten(obj, leaves):
-    if type(obj) in (tuple, list):
+    if type(obj) in (tuple, list) or (isinstance(obj, tuple) and hasattr(obj, '_fields')):
         return (type(obj), [_flatten(o, leaves) for o in obj])
     if type(obj) is dict:
         return (dict, [(k, _flatten(v, leaves)) for k, v in obj.items()])
@@ -27,4 +27,5 @@ def _unflatten(leaves, tree):
     kind, children = tree
     if kind is dict:
         return {k: _unflatten(leaves, child) for k, child in children}
-    return kind(_unflatten(leaves, child) for child in children)
+    items = [_unflatten(leaves, child) for child in children]
+    return kind(*items) if hasattr(kind, '_fields') else kind(items)      # a named tuple

@@ -2,6 +2,8 @@
 
 Never folded: state (Variables, parameters: they change between runs), random draws (each run
 draws anew) and checks (they must run)."""
+import numpy as np
+
 from ..codegen import forward_of
 from ..ir import In, Value
 from .rewrite import is_pure, substitute
@@ -21,7 +23,13 @@ def fold_constants(graph, max_bytes=1 << 24):
         result = forward_of(node.op)(*args, **node.kwargs)
         results = result if node.multi else (result,)
         for old, array in zip(node.outputs, results):
-            xp_array = array
-            mapping[old] = Value(old.shape, old.dtype, old.device, 'const', const=xp_array)
+            if isinstance(array, np.generic) or not hasattr(array, 'shape'):   # 0-d as scalars
+                array = _array_module(node, inputs).asarray(array)
+            mapping[old] = Value(old.shape, old.dtype, old.device, 'const', const=array)
         folded += 1
     return substitute(graph, mapping, kept), {'folded': folded}
+
+
+def _array_module(node, inputs):
+    from ..control import _module
+    return _module([v.const for v in inputs])

@@ -52,11 +52,17 @@ def _reusable_input(node, index, last, kept, writes, alias):
         if v.shape != out.shape or v.dtype != out.dtype or last.get(v) != index:
             continue
         if v.kind == 'node' and v not in kept and not alias.shared(v, last, index) and \
-                not alias.foreign(v):
+                not alias.foreign(v) and not _a_view(v):
             return i
         if v.kind == 'state' and writes.get(out) is v.slot and not alias.shared(v, last, index):
             return i            # w := f(w, ...): the update writes into w itself
     return None
+
+
+def _a_view(v):
+    """Made by a view op (reshape, expand, slicing): its memory may be read-only (a broadcast) or
+    another array's, so it is never written into."""
+    return v.node is not None and getattr(v.node.op, 'returns_view', False)
 
 
 def _last_uses(graph):
