@@ -52,6 +52,11 @@ class AdvancedIndex(Primitive):
     """x[integer or bool arrays mixed with slices]: a copy.  forward(a, template, *index_arrays)."""
 
     @staticmethod
+    def value_dependent_shape(args):
+        """A bool mask picks as many elements as it holds True: a static graph cannot know."""
+        return any(getattr(a, 'dtype', None) is dtypes.bool_ for a in args[2:])
+
+    @staticmethod
     def forward(ctx, a, template, *arrays):
         ctx.meta = (a.shape, template)
         ctx.save_for_backward(*arrays)

@@ -144,9 +144,13 @@ class Tracer(DispatchMode):
             else:
                 _refuse_stand_in_attribute(fn, a)
                 template.append(a)
-        check = getattr(fn, 'static_check', None)
-        if check is not None:
-            check(args, kwargs)
+        depends = getattr(fn, 'value_dependent_shape', None)
+        if depends is not None and depends(args):
+            raise StaticError(f'{fn.__name__}: the shape of its result depends on the values of its '
+                              f'inputs{" at " + user_line() if user_line() else ""}, which a static '
+                              f'graph does not know while it is built (a bool mask picks as many '
+                              f'elements as it holds True); use where(mask, x, 0) or '
+                              f'masked_fill instead, which keep the shape')
         if getattr(fn, 'has_effects', False):     # a check: recorded, run on each run of the graph
             self.graph.add_node(Node(fn, template, kwargs, inputs, [], scope=_scope_path(),
                                      note={'grad': STATE.enabled}))

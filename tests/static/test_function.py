@@ -225,3 +225,19 @@ def test_the_generated_code_is_readable_and_calls_the_array_module():
     assert 'apply' not in code
     text = str(f.graph)
     assert 'matmul x w' in text and 'f32[4,2]' in text
+
+
+def test_losses_with_class_indices_trace_and_check_each_runs_targets():
+    f = mt.static.function(lambda x, t: F.cross_entropy(x, t))
+    x = mt.randn(4, 3)
+    t = mt.tensor([0, 1, 2, 1])
+    assert f(x, t).item() == pytest.approx(F.cross_entropy(x, t).item(), rel=1e-6)
+    with pytest.raises(IndexError, match='target 5 is out of bounds for 3 classes'):
+        f(x, mt.tensor([0, 1, 5, 1]))
+    assert f.retraces == 0
+
+
+def test_a_result_whose_shape_depends_on_values_is_refused_clearly():
+    f = mt.static.function(lambda x: x[x > 0].sum())
+    with pytest.raises(StaticError, match='depends on the values of its inputs.*masked_fill'):
+        f(mt.randn(4))
