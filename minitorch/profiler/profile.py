@@ -97,11 +97,13 @@ class profile(DispatchMode):
     def run_compiled(self, executable, arrays):
         """Run a compiled static graph's instrumented code: one event per node, inside one event
         for the whole run (what Executable.run calls while this profiler records)."""
+        prepared = _now()
         timer = self.timers.get(executable)
         if timer is None:
             timer = self.timers[executable] = NodeTimer(self, executable,
                                                         self._clock(executable.device))
-        code = executable.compiled.instrumented()
+        code = executable.compiled.instrumented()       # generated on the first profiled run
+        self.bookkeeping(prepared, keep_gap=True)
         with self.range(f'{executable.graph.name} (graph)', 'static'):
             return code(*arrays, timer)
 
@@ -118,13 +120,16 @@ class profile(DispatchMode):
             self._gap(event.start, event.phase)
         self._events.append(event)
 
-    def bookkeeping(self, since):
+    def bookkeeping(self, since, keep_gap=False):
         """The profiler's own time since `since` (the end of the op it recorded): counted apart,
-        neither as the op's nor as a gap between ops (nor in the self time of a span)."""
+        neither as the op's nor as a gap between ops (nor in the self time of a span).  keep_gap:
+        the time before `since` still counts as a gap (work done before an event starts)."""
         now = _now()
         self.overhead += now - since
         if self.stack:
             self.stack[-1].children += now - since
+        elif keep_gap and self.last_end is not None:
+            self.last_end += now - since
         else:
             self.last_end = now
 
