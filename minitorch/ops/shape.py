@@ -28,6 +28,29 @@ class Reshape(Primitive):
         return grad.reshape(ctx.input_shape), None
 
 
+class ReshapeDims(Primitive):
+    """A reshape whose target names the input's own dims: an entry is a size, ('dim', i) for the
+    input's dim i, or ('prod', i, j) for the product of its dims i..j.  flatten, squeeze and
+    unsqueeze say their targets so, and a static graph specialised to a new batch size follows."""
+    op_name = 'reshape_dims'
+    returns_view = True
+
+    @staticmethod
+    def forward(ctx, a, spec):
+        ctx.input_shape = a.shape
+        return a.reshape(resolve_dims(spec, a.shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None
+
+
+def resolve_dims(spec, shape):
+    """The concrete shape a ReshapeDims spec means for an input of this shape."""
+    return tuple(e if type(e) is not tuple else
+                 (shape[e[1]] if e[0] == 'dim' else math.prod(shape[e[1]:e[2] + 1])) for e in spec)
+
+
 class Permute(Primitive):
     returns_view = True
 
@@ -192,8 +215,9 @@ def flatten(input, start_dim=0, end_dim=-1):
     end = wrap_dim(end_dim, input.ndim, 'flatten')
     if start > end:
         raise RuntimeError(f'flatten: start_dim {start_dim} comes after end_dim {end_dim}')
-    shape = input.shape
-    return reshape(input, shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
+    spec = tuple(('dim', i) for i in range(start)) + (('prod', start, end),) + \
+        tuple(('dim', i) for i in range(end + 1, input.ndim))
+    return ReshapeDims.apply(input, spec)
 
 
 def unflatten(input, dim, sizes):
@@ -219,14 +243,15 @@ def squeeze(input, dim=None):
     dims = {wrap_dim(d, input.ndim, 'squeeze') for d in listed}
     if len(dims) != len(listed):
         raise RuntimeError(f'squeeze: dim {dim} names a dimension more than once')
-    return reshape(input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
+    return ReshapeDims.apply(input, tuple(('dim', i) for i, s in enumerate(shape)
+                                          if not (i in dims and s == 1)))
 
 
 def unsqueeze(input, dim):
     """A new dim of size 1 inserted at position dim."""
     dim = wrap_dim(dim, input.ndim + 1, 'unsqueeze')
-    shape = input.shape
-    return reshape(input, shape[:dim] + (1,) + shape[dim:])
+    spec = tuple(('dim', i) for i in range(input.ndim))
+    return ReshapeDims.apply(input, spec[:dim] + (1,) + spec[dim:])
 
 
 # --- permutations ----------------------------------------------------------------------------

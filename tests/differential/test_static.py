@@ -79,8 +79,9 @@ def test_static_values_equal_eager(name, data):
     op, tensors = _traced(spec, case)
     with about(f'{name}{case}'):
         eager = host(op(*tensors))
-        static = host(mt.static.function(op)(*tensors))
-        _same(static, eager, f'{name}{case}')
+        static = _static_or_none(op, tensors)
+        if static is not None:
+            _same(static, eager, f'{name}{case}')
 
 
 GRAD_OPS = sorted(n for n, s in REGISTRY.items() if s.grad != () and n not in SKIPPED | RANDOM)
@@ -113,8 +114,20 @@ def test_static_gradients_equal_eager(name, data):
     inputs = [tensor_of(mt, a) for a in arrays]
     with about(f'{name}{case}'):
         eager = host(grads(*inputs))
-        static = host(mt.static.function(grads)(*inputs))
-        _same(static, eager, f'gradients of {name}{case}')
+        static = _static_or_none(grads, inputs)
+        if static is not None:
+            _same(static, eager, f'gradients of {name}{case}')
+
+
+def _static_or_none(fn, tensors):
+    """fn traced and run on tensors, or None where a static graph refuses it by design (a result
+    whose shape depends on values: x[mask])."""
+    try:
+        return host(mt.static.function(fn)(*tensors))
+    except mt.static.StaticError as error:
+        if 'depends on the values of its inputs' in str(error):
+            return None
+        raise
 
 
 def test_random_draws_give_the_eager_numbers_from_the_same_seed():

@@ -162,3 +162,15 @@ def test_float64_data_feeds_a_float32_placeholder():
     g, x, y, w, b, loss, train = _linear_graph()
     value = S.Session(g).run(loss, feed={x: xs.astype(np.float64), y: ys.astype(np.float64)})
     assert value.dtype == mt.float32
+
+
+def test_a_cnn_with_flatten_specialises_to_new_batch_sizes():
+    mt.manual_seed(0)
+    model = mt.nn.Sequential(mt.nn.Conv2d(1, 2, 3), mt.nn.ReLU(), mt.nn.Flatten(),
+                             mt.nn.Linear(2 * 4 * 4, 3))
+    with S.Graph() as g:
+        x = S.placeholder((None, 1, 6, 6), name='x')
+        out = model(x).unsqueeze(0).squeeze(0).sum()
+    data = np.random.default_rng(0).standard_normal((5, 1, 6, 6)).astype(np.float32)
+    got = S.Session(g).run(out, feed={x: data}).item()
+    assert got == pytest.approx(model(mt.from_numpy(data)).sum().item(), rel=1e-5)
