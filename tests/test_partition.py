@@ -68,9 +68,10 @@ def test_forward_by_scope_backward_with_its_parameters_update_with_what_it_updat
         by_kind.setdefault((phase[node], node.name, node.scope), set()).add(where[node])
     assert by_kind[(FORWARD, 'relu', '1')] == {0}            # follows its input
     assert by_kind[(FORWARD, 'mean', '')] == {1}             # the loss follows the last layer
-    assert by_kind[(BACKWARD, 'le', '')] == {0}              # relu's gradient, where relu ran
-    assert by_kind[(BACKWARD, 'where', '')] == {0}
-    assert by_kind[(BACKWARD, 'matmul', '')] == {0, 1}       # each weight's gradient with it
+    assert by_kind[(BACKWARD, 'le', '1')] == {0}             # relu's gradient, where relu ran
+    assert by_kind[(BACKWARD, 'where', '1')] == {0}
+    assert by_kind[(BACKWARD, 'matmul', '0')] == {0}         # each weight's gradient with it
+    assert by_kind[(BACKWARD, 'matmul', '2')] == {1}
     assert {where[n] for n in graph.nodes if phase[n] == UPDATE} == {0, 1}
     assert parts.stages == [0, 1]
     # each rank reads only its layer's parameters and their optimizer buffers

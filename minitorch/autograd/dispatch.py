@@ -36,6 +36,9 @@ class DispatchMode:
     def on_new_state(self, tensor):
         """Called when a tensor becomes lasting state (a Parameter, a module's buffer)."""
 
+    def on_state_name(self, tensor, owner, key):
+        """Called to say tensor is the state `key` of owner (an optimizer's buffer of a parameter)."""
+
     def on_python_value(self, owner, description, read):
         """Called when the ops being run depend on a Python value, read(owner) (an optimizer's
         learning rate, a module's training flag, whether a .grad is None): a static graph built
@@ -103,6 +106,14 @@ def report_new_state(tensor):
         mode.on_new_state(tensor)
         mode = None if getattr(mode, 'isolated', False) else mode._outer
     return tensor
+
+
+def report_state_name(tensor, owner, key):
+    """Tell this thread's modes that tensor is the state `key` of owner (for names in graphs)."""
+    mode = STATE.mode
+    while mode is not None:
+        mode.on_state_name(tensor, owner, key)
+        mode = mode._outer
 
 
 class suspended:

@@ -186,15 +186,15 @@ def _run_node(node, grads, create_graph, accumulate, handed_out):
         if accumulate:
             _accumulate(node.variable, grads[0], create_graph, handed_out)
         return None
-    if len(grads) == 1:
+    if INSTALLED[0] or create_graph:
+        result = _backward_in_scope(node, grads)
+    elif len(grads) == 1:
         grad = grads[0]
         if grad is None and node.materialize_grads:
             grad = _zeros(node, 0)
         result = node._fn.backward(node, grad)
     else:
-        if node.materialize_grads:
-            grads = [g if g is not None else _zeros(node, nr) for nr, g in enumerate(grads)]
-        result = node._fn.backward(node, *grads)
+        result = node._fn.backward(node, *_materialized(node, grads))
     if type(result) is not tuple:
         result = (result,)
     wanted = len(node.next_functions)
@@ -203,6 +203,22 @@ def _run_node(node, grads, create_graph, accumulate, handed_out):
         raise RuntimeError(f'{node._fn.__name__}.backward returned {len(result)} gradient(s) but '
                            f'forward had {wanted} input(s): return one gradient (or None) per input')
     return result
+
+
+def _materialized(node, grads):
+    if not node.materialize_grads:
+        return grads
+    return [g if g is not None else _zeros(node, nr) for nr, g in enumerate(grads)]
+
+
+def _backward_in_scope(node, grads):
+    """Run node's backward rule in the modules its forward op ran in, so a recorded gradient graph
+    (or a static graph) groups its ops with their forward ops."""
+    outer, STATE.scope = STATE.scope, node.scope
+    try:
+        return node._fn.backward(node, *_materialized(node, grads))
+    finally:
+        STATE.scope = outer
 
 
 def _zeros(node, nr):

@@ -7,7 +7,7 @@ averages, step counts).  `step()` updates every parameter that has a .grad, unde
 in-place ops (p.add_(...)) so the Parameter objects the model holds are the ones that change.
 """
 from ..autograd import grad_mode
-from ..autograd.dispatch import INSTALLED, report_python_value, suspended
+from ..autograd.dispatch import INSTALLED, report_python_value, report_state_name, suspended
 from ..autograd.api import zero_grad
 from ..tensor import Tensor
 
@@ -92,6 +92,8 @@ class Optimizer:
                         if not state:
                             with suspended():       # state lives outside any traced graph
                                 self._init_state(p, group, state)
+                        if INSTALLED[0]:
+                            _report_state_names(p, state)
                         self._update(p, p.grad.detach(), group, state)
         return loss
 
@@ -198,3 +200,10 @@ def _report_hyperparameters(group):
 
 def _reader(key):
     return lambda group: group[key]
+
+
+def _report_state_names(p, state):
+    """Name p's buffers for a graph being traced: 'fc.weight.exp_avg'."""
+    for key, value in state.items():
+        if isinstance(value, Tensor):
+            report_state_name(value, p, key)

@@ -4,12 +4,19 @@ from ..autograd.thread_state import STATE
 
 
 class StateNamer:
+    """Names the tensors a trace captures (see the module doc)."""
+
     def __init__(self):
         self.modules = []
+        self.parts = {}             # id(tensor) -> (owner tensor, key): an optimizer's buffers
 
     def __call__(self, tensor):
         if tensor.name:
             return tensor.name
+        part = self.parts.get(id(tensor))
+        if part is not None:
+            base = self(part[0])
+            return f'{base}.{part[1]}' if base else None
         top = STATE.scope[0] if STATE.scope else None
         if top is not None and all(m is not top for m in self.modules):
             self.modules.append(top)

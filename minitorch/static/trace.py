@@ -11,6 +11,8 @@ steps) and each primitive call reaches `Tracer.dispatch`, which:
     new value, and if it is state, the graph writes that value back at the end of each run.
 Changes of .grad (backward, zero_grad) are recorded as writes of the tensor's GradSlot.
 """
+import re
+
 import numpy as np
 
 from ..autograd.dispatch import DispatchMode
@@ -121,6 +123,18 @@ class Tracer(DispatchMode):
         if type(data) is not np.ndarray:         # on a GPU: compute the trace on a host stand-in
             tensor._data = data = stand_in(data.shape, data.dtype, self.graph_tag)
         self.bind(data, value)
+
+    def on_state_name(self, tensor, owner, key):
+        """tensor is the state `key` of owner: name it after owner (the namer keeps the link)."""
+        parts = getattr(self.namer, 'parts', None)
+        if parts is not None:
+            parts[id(tensor)] = (owner, key)
+            self.keep[('name', id(tensor))] = tensor
+            value = self.values.get(id(tensor._data))
+            if value is not None and value.kind == 'state' and re.fullmatch(r's\d+', value.name):
+                name = self.namer(tensor)
+                if name:
+                    value.name = value.slot.name = name
 
     def on_new_state(self, tensor):
         """A Parameter or buffer made inside the trace: state, not a constant (its real values are
