@@ -74,6 +74,13 @@ class StaticFunction:
                               f'traced into a graph')
         return getattr(self.last, what)
 
+    def trace(self, *args, **kwargs):
+        """The graph this function records on these arguments, without running it (and without
+        caching it): as traced when optimize=False, else optimized (tf.function's
+        get_concrete_function)."""
+        leaves, tree = flatten((args, kwargs))
+        return self._trace(args, kwargs, leaves, tree, 'trace()').graph
+
     def __get__(self, instance, owner):
         return self if instance is None else functools.partial(self, instance)
 

@@ -106,10 +106,8 @@ def trace_graph(fn, *args, **kwargs):
     """The graph fn records on these arguments, as traced (not optimized), without running it:
     what partition takes.  Tracing never changes a model (its state is set aside meanwhile)."""
     from .function import StaticFunction
-    from .tree import flatten
     static = StaticFunction(fn.fn if isinstance(fn, StaticFunction) else fn, optimize=False)
-    leaves, tree = flatten((args, kwargs))
-    return static._trace(args, kwargs, leaves, tree, 'trace_graph').graph
+    return static.trace(*args, **kwargs)
 
 
 def as_ir_graph(graph):
