@@ -24,7 +24,8 @@ def trace_events(profiler):
         if e.device_start is not None:
             device = True
             out.append({'name': e.name, 'cat': 'cuda', 'ph': 'X', 'pid': pid, 'tid': DEVICE_ROW,
-                        'ts': e.device_start * 1e6, 'dur': e.device_time * 1e6, 'args': {}})
+                        'ts': (e.device_start - origin) * 1e6, 'dur': e.device_time * 1e6,
+                        'args': {}})
     names = [(tid, f'CPU thread {tid}') for tid in threads.values()]
     names += [(DEVICE_ROW, 'CUDA (device times from events)')] if device else []
     meta = [{'name': 'thread_name', 'ph': 'M', 'pid': pid, 'tid': tid, 'args': {'name': name}}

@@ -58,6 +58,7 @@ class CudaEventClock:
 
     def begin(self):
         self.reference = self._record()
+        self.reference_cpu = _now()         # device times are placed on the CPU's clock from here
 
     def _record(self):
         marker = self.cupy.cuda.Event()
@@ -75,15 +76,15 @@ class CudaEventClock:
         self.pending.append((event, started[1], self.end))
 
     def resolve(self):
-        """Wait for the device, then fill in each event's device_time and device_start (seconds
-        after the reference event)."""
+        """Wait for the device, then fill in each event's device_time and device_start (on the
+        perf_counter clock: the reference event's CPU time plus the device time since it)."""
         if not self.pending:
             return
         self.pending[-1][2].synchronize()
         elapsed = self.cupy.cuda.get_elapsed_time      # milliseconds between two events
         for event, begin, end in self.pending:
             event.device_time = elapsed(begin, end) / 1e3
-            event.device_start = elapsed(self.reference, begin) / 1e3
+            event.device_start = self.reference_cpu + elapsed(self.reference, begin) / 1e3
         self.pending.clear()
 
 
