@@ -68,7 +68,8 @@ def main(argv=None):
     import numpy  # noqa: F401  (loaded before the BLAS is described and pinned)
     with one_blas_thread():
         fields = _machine.describe()
-    name = fields['machine'] + ('-quick' if mode in ('quick', 'smoke') else '')
+    short = mode in ('quick', 'smoke') or (mode == 'gpu-quick' and not config.gpu)
+    name = fields['machine'] + ('-quick' if short else '')     # a short CPU run keeps no results
     print(f'make bench ({mode}): results to {os.path.join(args.out, name)}.md')
     for key, value in fields.items():
         print(f'  {key}: {value}')
