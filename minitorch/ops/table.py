@@ -71,7 +71,7 @@ OPS = [
     Op(C.isnan), Op(C.isfinite), Op(C.isinf), Op(C.isclose), Op(C.allclose), Op(C.equal),
     # functions of one tensor (minitorch/ops/unary.py)
     Op(U.exp, inplace=True), Op(U.expm1, inplace=True), Op(U.log, inplace=True),
-    Op(U.log1p, inplace=True), Op(U.sqrt, inplace=True), Op(U.rsqrt, inplace=True),
+    Op(U.log1p, inplace=True), Op(U.log2, inplace=True), Op(U.sqrt, inplace=True), Op(U.rsqrt, inplace=True),
     Op(U.sin, inplace=True), Op(U.cos, inplace=True), Op(U.tanh, inplace=True),
     Op(U.sigmoid, inplace=True), Op(U.relu, inplace=True), Op(U.erf, inplace=True),
     Op(U.abs, inplace=True, operators=('__abs__',), aliases=('absolute',)),

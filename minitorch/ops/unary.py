@@ -37,6 +37,16 @@ class Log(Elementwise):
         return grad / a
 
 
+class Log2(Elementwise):
+    """The base-2 logarithm."""
+    ufunc, saves, kernel = 'log2', 'inputs', 'log2({0})'
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return grad / (a * math.log(2))
+
+
 class Log1p(Elementwise):
     """log(1 + a), accurate for small a."""
     ufunc, saves, kernel = 'log1p', 'inputs', 'log1p({0})'
@@ -198,6 +208,7 @@ def _same_dtype_function(fn, name, doc, bool_ok=False):
 exp = _float_function(Exp, 'exp', 'e to the power of each element.')
 expm1 = _float_function(Expm1, 'expm1', 'exp(input) - 1, accurate when input is near 0.')
 log = _float_function(Log, 'log', 'The natural logarithm of each element.')
+log2 = _float_function(Log2, 'log2', 'The base-2 logarithm of each element.')
 log1p = _float_function(Log1p, 'log1p', 'log(1 + input), accurate when input is near 0.')
 sqrt = _float_function(Sqrt, 'sqrt', 'The square root of each element.')
 sin = _float_function(Sin, 'sin', 'The sine of each element (radians).')

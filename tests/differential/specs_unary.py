@@ -19,6 +19,7 @@ FLOAT_RESULT = {       # name: (values in float64, derivative in float64, positi
     'expm1': (np.expm1, np.exp, False),
     'log': (np.log, lambda x: 1 / x, True),
     'log1p': (np.log1p, lambda x: 1 / (1 + x), True),
+    'log2': (np.log2, lambda x: 1 / (x * np.log(2)), True),
     'sqrt': (np.sqrt, lambda x: 0.5 / np.sqrt(x), True),
     'rsqrt': (lambda x: 1 / np.sqrt(x), lambda x: -0.5 * x ** -1.5, True),
     'sin': (np.sin, np.cos, False),
