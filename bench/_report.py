@@ -54,6 +54,20 @@ class Table:
         print()
 
 
+class Text:
+    """A script's own printed output, kept as it is (a preformatted block)."""
+
+    def __init__(self, text):
+        self.text = text.rstrip()
+
+    def markdown(self):
+        return f'```text\n{self.text}\n```'
+
+    def print(self):
+        print(self.text)
+        print()
+
+
 class Plot:
     """draw(fig) fills a matplotlib figure; saved as <name>.png with the machine footer."""
 
@@ -89,7 +103,7 @@ class Section:
             print(self.intro)
         print()
         for item in self.items:
-            if isinstance(item, Table):
+            if isinstance(item, (Table, Text)):
                 item.print()
 
 
@@ -114,7 +128,7 @@ def write(sections, fields, folder, name, mode, started, seconds):
         if section.intro:
             lines += [section.intro, '']
         for item in section.items:
-            if isinstance(item, Table):
+            if isinstance(item, (Table, Text)):
                 lines += [item.markdown(), '']
             else:
                 png = item.save(folder, name, machine_footer)

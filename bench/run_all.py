@@ -8,12 +8,13 @@
     python bench/run_all.py --smoke --out DIR   # the smallest run, for a test of this driver
 
 Each section comes from one script of bench/ (its `suite(config)`), and each script still runs alone
-and prints its tables.  The results file starts with the machine, CPU, BLAS and threads, library
+and prints its tables; a script without suite() (SCRIPTS) is run as it is and its output kept.  The results file starts with the machine, CPU, BLAS and threads, library
 versions and device; every plot repeats them in its footer.  <machine>.json holds the raw numbers.
 """
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 import traceback
@@ -21,7 +22,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _machine  # noqa: E402
-from _report import Config, Section, Table, write  # noqa: E402
+from _report import Config, Section, Table, Text, write  # noqa: E402
 from _timing import one_blas_thread  # noqa: E402
 
 SECTIONS = {            # module: the modes that run it
@@ -33,6 +34,10 @@ SECTIONS = {            # module: the modes that run it
     'memory': ('full', 'quick', 'gpu-quick', 'smoke'),
     'allreduce': ('full',),
     'ddp_digits': ('full',),
+}
+SCRIPTS = {             # scripts without suite(): run as they are, their printed tables kept
+    'dispatch_hook_cost': ('full', 'quick', 'gpu-quick'),
+    'pipeline': ('full',),
 }
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -50,6 +55,24 @@ def run_section(module_name, config):
     section.seconds = time.perf_counter() - start
     section.print()
     print(f'({module_name}: {section.seconds:.0f} s)\n', flush=True)
+    return section
+
+
+def run_script(name):
+    """A bench script that prints its own tables: run it alone, keep what it printed."""
+    start = time.perf_counter()
+    path = os.path.join(HERE, f'{name}.py')
+    with open(path) as f:
+        title = f.read().split('"""')[1].strip().splitlines()[0].rstrip('.')
+    run = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=900,
+                         cwd=HERE)
+    text = run.stdout if run.returncode == 0 else f'exit status {run.returncode}\n{run.stderr[-3000:]}'
+    section = Section(title, f'Printed by `bench/{name}.py` (its own table and statistic).',
+                      [Text(text)])
+    section.failed = run.returncode != 0
+    section.seconds = time.perf_counter() - start
+    section.print()
+    print(f'({name}: {section.seconds:.0f} s)\n', flush=True)
     return section
 
 
@@ -76,6 +99,7 @@ def main(argv=None):
     print(flush=True)
     sections = [run_section(module, config) for module, modes in SECTIONS.items()
                 if mode in modes]
+    sections += [run_script(script) for script, modes in SCRIPTS.items() if mode in modes]
     seconds = time.perf_counter() - start
     path = write(sections, fields, args.out, name, mode, started, seconds)
     with open(os.path.join(args.out, f'{name}.json'), 'w') as f:
