@@ -23,10 +23,15 @@ class MatMul(Primitive):
     op_name = 'matmul'
 
     @staticmethod
+    def compute(a, b, transpose_a=False, transpose_b=False):
+        """The product on arrays (what forward returns; compiled graphs call this directly)."""
+        return array_module(a).matmul(_t(a, transpose_a), _t(b, transpose_b))
+
+    @staticmethod
     def forward(ctx, a, b, transpose_a=False, transpose_b=False):
         ctx.save_for_backward(a, b)
         ctx.flags = (transpose_a, transpose_b)
-        return array_module(a).matmul(_t(a, transpose_a), _t(b, transpose_b))
+        return MatMul.compute(a, b, transpose_a, transpose_b)
 
     @staticmethod
     def backward(ctx, grad):

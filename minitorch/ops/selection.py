@@ -104,15 +104,20 @@ class Clamp(Elementwise):
     kernel = 'min(max({0}, {1}), {2})'
 
     @staticmethod
-    def forward(ctx, a, low, high):
-        ctx.save_for_backward(a)
-        ctx.bounds = (low, high)
+    def compute(a, low, high):
+        """The clamped array (what forward returns; compiled graphs call this directly)."""
         xp = module_of((a,))
         if high is None:        # maximum/minimum are several times faster than clip in numpy
             return xp.maximum(a, low).astype(a.dtype, copy=False)
         if low is None:
             return xp.minimum(a, high).astype(a.dtype, copy=False)
         return xp.minimum(xp.maximum(a, low), high).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def forward(ctx, a, low, high):
+        ctx.save_for_backward(a)
+        ctx.bounds = (low, high)
+        return Clamp.compute(a, low, high)
 
     @staticmethod
     def backward(ctx, grad):

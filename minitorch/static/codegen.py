@@ -12,6 +12,7 @@ no op's math is written twice.  A value is deleted after its last use (its memor
         ...
         return (t9,), (t12, t13)
 """
+import functools
 import keyword
 import re
 
@@ -122,9 +123,20 @@ class Compiled:
         args = [self._ref(node.inputs[a.i]) if type(a) is In else self.attr(a) for a in node.args]
         args += [f'{k}={self.attr(v)}' for k, v in node.kwargs.items()]
         out = (node.note or {}).get('out')
-        if out is not None:
-            args.append(f'out={self._ref(node.inputs[out])}')
-        call = f'{self._callee(node)}({", ".join(args)})'
+        free = tuple((node.note or {}).get('free') or ())
+        callee = self._callee(node)
+        exact = getattr(node.op, 'variant_for', None)
+        variant = exact(self.xp, out, free) if exact is not None and (out is not None or free) \
+            else None
+        if variant is not None:         # a fused node whose buffers the plan knows: no checks
+            callee = self.bind(_identifier(op_name(node.op)) + '_planned', variant)
+            args.append(f'out={self._ref(node.inputs[out]) if out is not None else None}')
+        else:
+            if out is not None:
+                args.append(f'out={self._ref(node.inputs[out])}')
+            if free:
+                args.append(f'free={free!r}')
+        call = f'{callee}({", ".join(args)})'
         outs = [self.name_of(v) for v in node.outputs]
         if not outs:
             return call
@@ -146,6 +158,9 @@ class Compiled:
         custom = getattr(op, 'codegen', None)
         if custom is not None:
             return self.bind(_identifier(op_name(op)), custom(self.xp))
+        compute = getattr(op, 'compute', None)      # forward's math without the ctx bookkeeping
+        if compute is not None:
+            return self.bind(op_name(op), compute)
         return self.bind(op_name(op), forward_of(op))
 
 
@@ -163,13 +178,7 @@ def forward_of(op):
     """op's forward as a plain function of arrays (the ctx it gets keeps nothing)."""
     found = _FORWARDS.get(op)
     if found is None:
-        forward = op.forward
-
-        def call(*args, **kwargs):
-            return forward(_CTX, *args, **kwargs)
-        call.__name__ = op_name(op)
-        call.__qualname__ = f'{op.__name__}.forward'
-        found = _FORWARDS[op] = call
+        found = _FORWARDS[op] = functools.partial(op.forward, _CTX)    # (no Python frame of its own)
     return found
 
 

@@ -172,6 +172,8 @@ class StaticFunction:
                                   f'compiled for {executable.device}')
         outputs = executable.run([t._data for t in tensors], tensors)
         self.last = executable
+        if executable.out_tree is None and executable.out_constants[0] is _TENSOR:
+            return Tensor._make(outputs[0], device)         # the usual case: one tensor
         out = iter(outputs)
         leaves_out = [executable.wrap(next(out)) if c is _TENSOR else c
                       for c in executable.out_constants]
@@ -193,9 +195,8 @@ def signature(leaves):
     key = []
     for leaf in leaves:
         if isinstance(leaf, Tensor):
-            data = leaf._data
-            key.append(('tensor', data.shape, data.dtype.name, str(leaf._device),
-                        leaf._requires_grad))
+            data = leaf._data       # (the dtype and device objects: their names are slow to get)
+            key.append(('tensor', data.shape, data.dtype, leaf._device, leaf._requires_grad))
         elif leaf is None or isinstance(leaf, (bool, int, float, str, bytes)):
             key.append(('value', type(leaf).__name__, leaf))
         else:

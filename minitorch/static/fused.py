@@ -103,9 +103,12 @@ class FusedElementwise(Primitive):
         return found
 
     @classmethod
-    def forward(cls, ctx, *arrays, out=None):
-        """The program's result on arrays (see the class doc for out)."""
-        return cls.codegen(module_of(arrays))(*arrays, out=out)
+    def forward(cls, ctx, *arrays, out=None, free=()):
+        """The program's result on arrays (see the class doc for out; free: the positions of inputs
+        whose values are no longer needed after their last read, which the CPU path may reuse as
+        buffers instead of allocating)."""
+        runner = cls.codegen(module_of(arrays))
+        return runner(*arrays, out=out, free=free) if free else runner(*arrays, out=out)
 
     @classmethod
     def codegen(cls, xp):
@@ -116,10 +119,25 @@ class FusedElementwise(Primitive):
             if getattr(xp, '__name__', '') == 'cupy':
                 from .kernels import GpuRunner
                 runner = GpuRunner(cls.program, xp)
+                fn = runner
             else:
-                runner = CpuRunner(cls.program, xp).fn
-            found = cls._runners[id(xp)] = (xp, runner)       # xp kept: its id stays its own
+                runner = CpuRunner(cls.program, xp)
+                fn = runner.fn
+            found = cls._runners[id(xp)] = (xp, fn, runner)   # xp kept: its id stays its own
         return found[1]
+
+    @classmethod
+    def variant_for(cls, xp, out_input, free):
+        """For compiled code that knows where its out comes from (input out_input, or None) and
+        which inputs are free: the CPU function for exactly that case, fn(*arrays, out), with no
+        checks at run time; None on a GPU (one kernel handles every case)."""
+        cls.codegen(xp)
+        runner = cls._runners[id(xp)][2]
+        if not isinstance(runner, CpuRunner):
+            return None
+        blocked = runner.input_last[out_input] if out_input is not None else 'none'
+        key = (blocked, tuple(free)) if free else blocked
+        return runner.variants.get(key) or runner._variant(blocked, tuple(free))
 
     @classmethod
     def source(cls, xp=np):
@@ -150,31 +168,38 @@ class CpuRunner:
                           'variant': self._variant}
         self.fn = self._variant(None)       # fn(*arrays, out=None): what a compiled graph calls
 
-    def __call__(self, *arrays, out=None):
-        return self.fn(*arrays, out=out)
+    def __call__(self, *arrays, out=None, free=()):
+        return self.fn(*arrays, out=out, free=free)
 
-    def _variant(self, blocked):
+    def _variant(self, blocked, free=()):
         """The function for a call without out (blocked None; given an out, it finds the last step
         reading an input that shares out's memory, and calls that variant), or with an out that no
-        step may write before step `blocked` (-1: out shares memory with no input)."""
-        source = self._source(blocked)
+        step may write before step `blocked` (-1: out shares memory with no input; 'none': no out).
+        free: inputs that may serve as buffers after their last read."""
+        source = self._source(blocked, free)
         exec(compile(source, f'<fused {label(self.program)}>', 'exec'), self.namespace)
         fn = self.namespace['fused']
-        self.sources[blocked], self.variants[blocked] = source, fn
+        key = blocked if not free else (blocked, free)
+        self.sources[key], self.variants[key] = source, fn
         return fn
 
-    def _source(self, blocked):
+    def _source(self, blocked, free=()):
         program, xp = self.program, self.xp
         params = [f'x{i}' for i in range(len(program.inputs))]
         lines, made = [], set()
         if blocked is None:
             lines += self._dispatch(params)
-            params.append('out=None')
+            params += ['out=None', 'free=()']
+        elif blocked == 'none':
+            params.append('out')
         else:
             params.append('out')
             lines.append('    b0 = out')
             made.add(0)
-        where = self._plan(-1 if blocked is None else blocked)
+        where, donated = self._plan(-1 if blocked in (None, 'none') else blocked, free)
+        for j, i in donated.items():
+            lines.append(f'    b{j} = x{i}')
+            made.add(j)
         for k, step in enumerate(program.steps):
             args = ', '.join(self._operand(ref, where) for ref in step.operands)
             j = where[k]
@@ -197,22 +222,32 @@ class CpuRunner:
 
     def _dispatch(self, params):
         """Source: with an out, the variant for the last step reading an input that shares out's
-        memory (arrays that own their memory, base None, share none with each other)."""
-        lines = ['    if out is not None:', '        blocked = -1']
+        memory (arrays that own their memory, base None, share none with each other); with free
+        inputs, the variant that reuses them."""
+        lines = ['    if out is not None or free:', "        blocked = 'none'",
+                 '        if out is not None:', '            blocked = -1']
         for x, last in sorted(zip(params, self.input_last), key=lambda pair: pair[1]):
-            lines += [f'        if {x} is out or ({x}.base is not None or out.base is not None) '
-                      f'and overlap({x}, out):', f'            blocked = {last}']
+            lines += [f'            if {x} is out or ({x}.base is not None or out.base is not '
+                      f'None) and overlap({x}, out):', f'                blocked = {last}']
         call = ', '.join(params + ['out'])
-        lines.append(f'        return (variants.get(blocked) or variant(blocked))({call})')
+        lines += ['        key = (blocked, free) if free else blocked',
+                  f'        return (variants.get(key) or variant(blocked, free))({call})']
         return lines
 
-    def _plan(self, blocked):
-        """Per step, the buffer it writes (None: a step that is not a plain ufunc makes its own)."""
+    def _plan(self, blocked, free=()):
+        """Per step, the buffer it writes (None: a step that is not a plain ufunc makes its own),
+        and {buffer: input} for the free inputs used as buffers."""
         steps = self.program.steps
         last = self.program.last_reads()
         result = steps[-1]
         kinds = [(result.shape, result.dtype)]      # buffer 0 holds the result
         holder = [None]                             # the step whose value each buffer holds
+        donated = {}
+        for i in free:                              # a free input: a buffer after its last read
+            shape, dtype = self.program.inputs[i]
+            kinds.append((tuple(shape), np.dtype(dtype)))
+            holder.append(('input', i))
+            donated[len(kinds) - 1] = i
         where = []
         for k, step in enumerate(steps):
             if not step.is_ufunc:
@@ -225,14 +260,17 @@ class CpuRunner:
                 j = len(kinds) - 1
             holder[j] = k
             where.append(j)
-        return where
+        used = set(where)
+        return where, {j: i for j, i in donated.items() if j in used}
 
     @staticmethod
     def _free(kinds, holder, last, step, k, blocked):
         for j, kind in enumerate(kinds):
             if kind != (step.shape, step.dtype) or (j == 0 and k < blocked):
                 continue
-            if holder[j] is None or last.get(('step', holder[j]), -1) <= k:
+            held = holder[j]
+            ref = held if type(held) is tuple else ('step', held)
+            if held is None or last.get(ref, -1) <= k:
                 return j
         return None
 

@@ -22,13 +22,21 @@ def plan_memory(graph):
     for index, node in enumerate(graph.nodes):
         choice = _reusable_input(node, index, last, kept, writes, alias) if _can_write_out(node) \
             else None
-        if choice is not None:
+        free = _free_inputs(node, index, last, kept, alias, choice) \
+            if getattr(node.op, 'accepts_out', False) else ()
+        if choice is not None or free:
+            note = dict(node.note or {})
+            if choice is not None:
+                note['out'] = choice
+            if free:
+                note['free'] = free
             node = Node(node.op, node.args, node.kwargs, node.inputs, node.outputs, node.scope,
-                        node.multi, dict(node.note or {}, out=choice))
+                        node.multi, note)
             for v in node.outputs:
                 v.node = node
-            alias.join(node.outputs[0], node.inputs[choice])
-            in_place += 1
+            if choice is not None:
+                alias.join(node.outputs[0], node.inputs[choice])
+                in_place += 1
         elif getattr(node.op, 'returns_view', False):
             for v in node.outputs:
                 alias.join(v, node.inputs[0])
@@ -48,7 +56,9 @@ def _can_write_out(node):
 
 def _reusable_input(node, index, last, kept, writes, alias):
     out = node.outputs[0]
-    for i, v in enumerate(node.inputs):
+    order = sorted(range(len(node.inputs)), key=lambda i: node.inputs[i].kind != 'state')
+    for i in order:                 # a state update in place first: it saves the copy back
+        v = node.inputs[i]
         if v.shape != out.shape or v.dtype != out.dtype or last.get(v) != index:
             continue
         if v.kind == 'node' and v not in kept and not alias.shared(v, last, index) and \
@@ -57,6 +67,15 @@ def _reusable_input(node, index, last, kept, writes, alias):
         if v.kind == 'state' and writes.get(out) is v.slot and not alias.shared(v, last, index):
             return i            # w := f(w, ...): the update writes into w itself
     return None
+
+
+def _free_inputs(node, index, last, kept, alias, choice):
+    """The inputs a fused node may reuse as buffers after reading them (they die here, own their
+    memory, and no live value shares it)."""
+    return tuple(i for i, v in enumerate(node.inputs)
+                 if i != choice and v.kind == 'node' and last.get(v) == index and v not in kept
+                 and node.inputs.index(v) == i and not alias.shared(v, last, index)
+                 and not alias.foreign(v) and not _a_view(v))
 
 
 def _a_view(v):
