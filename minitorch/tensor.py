@@ -393,9 +393,9 @@ def has_values(tensor):
 def set_grad(tensor, value):
     """tensor.grad = value (a Tensor or None), reported to dispatch modes (a static-graph tracer
     records it as a state change)."""
-    tensor._grad = value
     if _dispatch.INSTALLED[0]:
-        _dispatch.report_set_grad(tensor, value)
+        _dispatch.report_set_grad(tensor, value)      # before: a tracer keeps the .grad it replaces
+    tensor._grad = value
 
 
 from .autograd import dispatch as _dispatch  # noqa: E402

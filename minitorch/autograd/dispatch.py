@@ -20,7 +20,12 @@ INSTALLED = [0]         # modes entered in any thread; 0 lets Function.apply ski
 
 
 class DispatchMode:
-    """Base class: override `dispatch` (and `on_set_grad`); use an instance as a context manager."""
+    """Base class: override `dispatch` (and `on_set_grad`); use an instance as a context manager.
+
+    records_writes: the mode must see every state change as an op (a tracer does: x += y must be an
+    add and an Assign it can record); a mode that only watches (a profiler) sets it False, and the
+    eager fast paths (x += y as one array op) stay as they are."""
+    records_writes = True
 
     def dispatch(self, fn, args, kwargs, run):
         """Called for every op (fn a Function class) in this thread; must return run(fn, args, kwargs)'s
@@ -137,3 +142,13 @@ def report_python_value(owner, description, read):
     while mode is not None:
         mode.on_python_value(owner, description, read)
         mode = mode._outer
+
+
+def writes_recorded():
+    """Whether a mode in this thread needs every state change as an op (see DispatchMode)."""
+    mode = STATE.mode
+    while mode is not None:
+        if mode.records_writes:
+            return True
+        mode = mode._outer
+    return False

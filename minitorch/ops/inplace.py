@@ -13,7 +13,7 @@ import inspect
 import weakref
 
 from .. import dtypes
-from ..autograd.dispatch import INSTALLED
+from ..autograd.dispatch import INSTALLED, writes_recorded
 from ..autograd.function import Primitive
 from ..autograd.thread_state import STATE
 from ..backend import array_module
@@ -87,8 +87,9 @@ def recording(self, op, other=None):
 
 
 def observed():
-    """Is anything watching ops in this thread (a dispatch mode: a tracer or a profiler)?"""
-    return INSTALLED[0] and STATE.mode is not None
+    """Does a dispatch mode in this thread need every state change as an op (a tracer does; a
+    profiler only watches, and the fast paths stay)?"""
+    return INSTALLED[0] and STATE.mode is not None and writes_recorded()
 
 
 def store(self, result, op):

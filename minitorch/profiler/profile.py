@@ -40,6 +40,7 @@ class profile(DispatchMode):
     record_shapes: keep each op's input shapes (the table can then group rows by them).
     cuda_timing: for ops on a CUDA device, 'events' (CUDA events: device times, read at the end)
     or 'sync' (synchronise before and after each op: CPU times include the kernels)."""
+    records_writes = False          # it watches: in-place updates keep their eager fast path
 
     def __init__(self, record_shapes=False, cuda_timing='events'):
         if cuda_timing not in CUDA_TIMINGS:

@@ -31,8 +31,9 @@ class TensorSlot:
 
 
 class GradSlot:
-    """The .grad of `tensor`: mode 'set' puts a new gradient tensor there (or None), mode 'assign'
-    writes into the gradient tensor already there."""
+    """The .grad of `tensor`: mode 'set' puts a new gradient tensor there (or None), 'assign' writes
+    into the gradient tensor already there, 'accumulate' adds to it (or sets one when there is
+    none)."""
     input_index = None
 
     def __init__(self, tensor, name, mode='set'):
@@ -47,9 +48,14 @@ class GradSlot:
         return grad._data
 
     def write(self, array):
+        """Set, add to ('accumulate': as backward adds to a .grad that exists) or write into the
+        tensor's .grad; None clears it."""
         t = self.tensor
         if array is None:
             set_grad(t, None)
+        elif self.mode == 'accumulate' and t._grad is not None:
+            t._grad._data += array
+            t._grad._bump_version()
         elif self.mode == 'assign' and t._grad is not None:
             if array is not t._grad._data:
                 t._grad._data[...] = array

@@ -40,6 +40,7 @@ class Tracer(DispatchMode):
         self.writes = {}            # id(slot) -> StateWrite (the last write wins)
         self.guards = []            # (owner, description, read, value): Python values baked in
         self.slot_values = {}       # id(value) -> the slot it was written to
+        self.accumulating = set()   # id(argument) whose .grad backward added to (not replaced)
         self.namer = namer or (lambda tensor: None)
 
     # --- entering and leaving -----------------------------------------------------------------
@@ -245,6 +246,10 @@ class Tracer(DispatchMode):
         if description == '.grad is None':
             if id(owner) in self.grad_events:
                 return
+            if self.values.get(id(owner._data)) is not None and \
+                    self.values[id(owner._data)].kind == 'input':
+                self.accumulating.add(id(owner))    # an argument: its .grad is added to per call
+                return
             value = owner._grad is None
         else:
             value = read(owner)
@@ -255,7 +260,13 @@ class Tracer(DispatchMode):
 
     # --- the end ------------------------------------------------------------------------------
     def finish(self, outputs):
-        """Set the graph's outputs (tensors or None) and its state writes."""
+        """Set the graph's outputs (tensors or None) and its state writes (an argument's .grad that
+        backward added to is added to on each run, as eager backward does)."""
+        for write in self.writes.values():
+            slot = write.slot
+            if isinstance(slot, GradSlot) and id(slot.tensor) in self.accumulating and \
+                    slot.mode == 'set':
+                slot.mode = 'accumulate'
         self.graph.outputs = [None if o is None else self.value_of(o) for o in outputs]
         self.graph.writes = list(self.writes.values())
         return self.graph

@@ -241,3 +241,29 @@ def test_a_result_whose_shape_depends_on_values_is_refused_clearly():
     f = mt.static.function(lambda x: x[x > 0].sum())
     with pytest.raises(StaticError, match='depends on the values of its inputs.*masked_fill'):
         f(mt.randn(4))
+
+
+def test_an_arguments_grad_is_added_to_as_eager_backward_does():
+    @mt.static.function
+    def step(x):
+        (x * x).sum().backward()
+    x = mt.ones(2, requires_grad=True)
+    for _ in range(3):
+        step(x)
+    assert x.grad.tolist() == [6.0, 6.0] and step.retraces == 0
+
+
+def test_a_grad_present_before_the_first_call_is_read_and_then_cleared():
+    w = mt.randn(3, 2, requires_grad=True)
+    x = mt.ones(4, 3)
+    x.mm(w).sum().backward()
+    expected = (w - 0.1 * (w.grad + x.t().mm(mt.ones(4, 2)))).detach()
+
+    @mt.static.function
+    def step():
+        x.mm(w).sum().backward()
+        with mt.no_grad():
+            w.sub_(0.1 * w.grad)
+        w.grad = None
+    step()
+    assert mt.allclose(w.detach(), expected) and w.grad is None
