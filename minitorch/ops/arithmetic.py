@@ -38,14 +38,15 @@ class Sub(Elementwise):
 
 
 class Mul(Elementwise):
-    ufunc, saves, kernel = 'multiply', 'inputs', '{0} * {1}'
+    ufunc, saves, kernel = 'multiply', 'other', '{0} * {1}'
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_tensors        # a is kept only for b's gradient, b only for a's
+        sa, sb = ctx.shapes
         need = _need(ctx)
-        return (sum_to(grad * b, shape_of(a)) if need[0] else None), \
-               (sum_to(grad * a, shape_of(b)) if need[1] else None)
+        return (sum_to(grad * b, sa) if need[0] else None), \
+               (sum_to(grad * a, sb) if need[1] else None)
 
 
 class Div(Elementwise):

@@ -39,7 +39,9 @@ class Elementwise(Primitive):
 
     ufunc   the numpy/cupy function name: forward computes xp.<ufunc>(*arrays)
     saves   what backward reads from ctx: 'inputs' (ctx.saved_tensors = the inputs), 'output' (the
-            result), or () for nothing (binary ops then keep the operands' ctx.shapes, for sum_to)
+            result), 'other' (of two operands, each one only when the other's gradient is needed:
+            a product, whose gradients are grad * other), or () for nothing (binary ops then keep
+            the operands' ctx.shapes, for sum_to)
     kernel  the op in CUDA C, `{0}`, `{1}` standing for the operands (for fused GPU kernels)
     """
     ufunc = None
@@ -72,11 +74,16 @@ def _forward_from_ufunc(name, saves):
         y = on_numpy(a, b) if type(a) is ndarray else other_module((a, b))(a, b)
         if not saves:       # backward needs the shapes only (saved operands carry their own)
             ctx.shapes = (getattr(a, 'shape', ()), getattr(b, 'shape', ()))
+        elif saves == 'inputs':
+            ctx.save_for_backward(a, b)
+        elif saves == 'other':      # each gradient needs the other operand (a product)
+            edges = getattr(ctx, 'next_functions', None)
+            if edges is not None:   # (only a recorded call saves: the eager ctx has no edges)
+                ctx.shapes = (getattr(a, 'shape', ()), getattr(b, 'shape', ()))
+                ctx.save_for_backward(a if edges[1][0] is not None else None,
+                                      b if edges[0][0] is not None else None)
         else:
-            if saves == 'inputs':
-                ctx.save_for_backward(a, b)
-            else:
-                ctx.save_for_backward(y)
+            ctx.save_for_backward(y)
         return y
 
     def any_arity(ctx, *arrays):
