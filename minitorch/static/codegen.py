@@ -129,7 +129,7 @@ class Compiled:
         variant = exact(self.xp, out, free) if exact is not None and (out is not None or free) \
             else None
         if variant is not None:         # a fused node whose buffers the plan knows: no checks
-            callee = self.bind(_identifier(op_name(node.op)) + '_planned', variant)
+            callee = self.bind(_identifier(op_name(node.op)), variant)
             args.append(f'out={self._ref(node.inputs[out]) if out is not None else None}')
         else:
             if out is not None:
