@@ -124,10 +124,10 @@ class Compiled:
         args += [f'{k}={self.attr(v)}' for k, v in node.kwargs.items()]
         out = (node.note or {}).get('out')
         free = tuple((node.note or {}).get('free') or ())
-        callee = self._callee(node)
         exact = getattr(node.op, 'variant_for', None)
         variant = exact(self.xp, out, free) if exact is not None and (out is not None or free) \
             else None
+        callee = self._callee(node) if variant is None else None
         if variant is not None:         # a fused node whose buffers the plan knows: no checks
             callee = self.bind(_identifier(op_name(node.op)), variant)
             args.append(f'out={self._ref(node.inputs[out]) if out is not None else None}')
