@@ -19,7 +19,8 @@ import fake_gpu  # noqa: E402
 register_backend(fake_gpu.FakeGpuBackend())
 
 # the `device` fixture is a constant per test, so reusing it across hypothesis examples is safe
-settings.register_profile('minitorch', max_examples=20, deadline=None,
+settings.register_profile('minitorch', max_examples=20, deadline=None, derandomize=True,
+                          database=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile('minitorch')
 
