@@ -26,6 +26,7 @@ class DispatchMode:
     add and an Assign it can record); a mode that only watches (a profiler) sets it False, and the
     eager fast paths (x += y as one array op) stay as they are."""
     records_writes = True
+    isolated = False        # True: the modes outside this one do not see the state changes it sees
 
     def dispatch(self, fn, args, kwargs, run):
         """Called for every op (fn a Function class) in this thread; must return run(fn, args, kwargs)'s
@@ -87,38 +88,39 @@ def dispatched(fn, args, kwargs, run):
         STATE.mode = mode
 
 
-def report_set_grad(tensor, grad):
-    """Tell this thread's modes that tensor.grad becomes grad."""
+def _modes(past_isolated=False):
+    """This thread's modes, innermost first.  An isolated mode (the tracer of a loop's body, whose ops
+    belong to the body's graph alone) hides the modes outside it, unless past_isolated."""
     mode = STATE.mode
     while mode is not None:
+        yield mode
+        mode = None if mode.isolated and not past_isolated else mode._outer
+
+
+def report_set_grad(tensor, grad):
+    """Tell this thread's modes that tensor.grad becomes grad."""
+    for mode in _modes():
         mode.on_set_grad(tensor, grad)
-        mode = None if getattr(mode, 'isolated', False) else mode._outer
 
 
 def report_new_tensor(tensor):
     """Tell this thread's modes that tensor was made from data (a constant, to a tracer)."""
-    mode = STATE.mode
-    while mode is not None:
+    for mode in _modes():
         mode.on_new_tensor(tensor)
-        mode = None if getattr(mode, 'isolated', False) else mode._outer
     return tensor
 
 
 def report_new_state(tensor):
     """Tell this thread's modes that tensor holds lasting state (a static graph reads it each run)."""
-    mode = STATE.mode
-    while mode is not None:
+    for mode in _modes():
         mode.on_new_state(tensor)
-        mode = None if getattr(mode, 'isolated', False) else mode._outer
     return tensor
 
 
 def report_state_name(tensor, owner, key):
     """Tell this thread's modes that tensor is the state `key` of owner (for names in graphs)."""
-    mode = STATE.mode
-    while mode is not None:
+    for mode in _modes(past_isolated=True):
         mode.on_state_name(tensor, owner, key)
-        mode = mode._outer
 
 
 class suspended:
@@ -137,18 +139,12 @@ class suspended:
 
 
 def report_python_value(owner, description, read):
-    """Tell this thread's modes that the ops being run depend on read(owner), a Python value."""
-    mode = STATE.mode
-    while mode is not None:
+    """Tell this thread's modes that the ops being run depend on read(owner), a Python value: every
+    graph being built, the enclosing ones too, depends on it."""
+    for mode in _modes(past_isolated=True):
         mode.on_python_value(owner, description, read)
-        mode = mode._outer
 
 
 def writes_recorded():
     """Whether a mode in this thread needs every state change as an op (see DispatchMode)."""
-    mode = STATE.mode
-    while mode is not None:
-        if mode.records_writes:
-            return True
-        mode = mode._outer
-    return False
+    return any(mode.records_writes for mode in _modes(past_isolated=True))
