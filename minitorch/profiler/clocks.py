@@ -28,7 +28,7 @@ class CpuClock:
         pass
 
 
-class CudaSyncClock:
+class CudaSyncClock(CpuClock):
     """The device is synchronised before and after the op: CPU time includes its kernels."""
     kind = 'cuda-sync'
 
@@ -42,9 +42,6 @@ class CudaSyncClock:
     def stop(self, started):
         self.cupy.cuda.Device().synchronize()
         return _now() - started
-
-    def attach(self, event, started):
-        pass
 
 
 class CudaEventClock:
@@ -97,13 +94,13 @@ def clock_for(device, cuda_timing, cache):
     """The clock of ops on `device` (cached per device in `cache`)."""
     found = cache.get(device)
     if found is None:
-        if getattr(device, 'type', 'cpu') == 'cuda':
-            cupy = device.xp
-            found = CudaEventClock(cupy) if cuda_timing == 'events' else CudaSyncClock(cupy)
-            if cuda_timing == 'events':
-                found.begin()
-        else:
+        if getattr(device, 'type', 'cpu') != 'cuda':
             found = CpuClock()
+        elif cuda_timing == 'events':
+            found = CudaEventClock(device.xp)
+            found.begin()
+        else:
+            found = CudaSyncClock(device.xp)
         cache[device] = found
     return found
 
