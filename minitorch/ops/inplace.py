@@ -177,7 +177,6 @@ def self_signature(fn):
     return signature.replace(parameters=params)
 
 
-
 def fast_inplace(self, other, ufunc):
     """Without a graph or an observer, x += y is one array op writing into x (no temporary)."""
     if isinstance(other, Tensor):

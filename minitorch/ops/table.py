@@ -141,9 +141,7 @@ def install_methods(cls):
 def as_method(fn, name):
     """fn as a method named `name` of Tensor: the same code (no extra call), with its own name,
     qualified name, signature (first argument `self`) and a docstring pointing back to fn."""
-    method = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
-    method.__kwdefaults__ = fn.__kwdefaults__
-    method.__qualname__ = f'Tensor.{name}'
+    method = _code_copy(fn, name)
     method.__module__ = fn.__module__
     method.__wrapped__ = fn
     method.__doc__ = (f'{fn.__doc__ or ""}\n\nSame as minitorch.{fn.__name__}(self, ...); defined in '
@@ -155,22 +153,25 @@ def as_method(fn, name):
 def _renamed(method, name):
     if method.__name__ == name:
         return method
-    copy = types.FunctionType(method.__code__, method.__globals__, name, method.__defaults__,
-                              method.__closure__)
-    copy.__kwdefaults__ = method.__kwdefaults__
-    copy.__qualname__, copy.__doc__ = f'Tensor.{name}', method.__doc__
-    copy.__wrapped__ = method.__wrapped__
+    copy = _code_copy(method, name)
+    copy.__doc__, copy.__wrapped__ = method.__doc__, method.__wrapped__
     copy.__signature__ = getattr(method, '__signature__', None)
     return copy
 
 
-_SYMBOLS = {'__radd__': '+', '__rsub__': '-', '__rmul__': '*', '__rtruediv__': '/', '__rpow__': '**',
-            '__rfloordiv__': '//', '__rmod__': '%', '__rand__': '&', '__ror__': '|', '__rxor__': '^',
-            '__rmatmul__': '@'}
+def _code_copy(fn, name):
+    """A new function object running fn's code, named Tensor.<name>."""
+    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    copy.__qualname__ = f'Tensor.{name}'
+    return copy
+
+
+_REFLECTED = {'__radd__': '+', '__rsub__': '-', '__rmul__': '*', '__rtruediv__': '/',
+              '__rpow__': '**', '__rfloordiv__': '//', '__rmod__': '%', '__rand__': '&',
+              '__ror__': '|', '__rxor__': '^', '__rmatmul__': '@'}    # dunder: the operator's symbol
 _IN_PLACE = {'__iadd__', '__isub__', '__imul__', '__itruediv__', '__ipow__', '__ifloordiv__',
              '__imod__', '__iand__', '__ior__', '__ixor__'}
-_REFLECTED = {'__radd__', '__rsub__', '__rmul__', '__rtruediv__', '__rpow__', '__rfloordiv__',
-              '__rmod__', '__rand__', '__ror__', '__rxor__', '__rmatmul__'}
 
 
 def _operator(op, dunder, cls):
@@ -181,7 +182,7 @@ def _operator(op, dunder, cls):
         def reflected(self, other):
             return fn(other, self)
         reflected.__name__, reflected.__qualname__ = dunder, f'Tensor.{dunder}'
-        reflected.__doc__ = (f'other {_SYMBOLS.get(dunder, dunder[3:-2])} self, for an other that is '
+        reflected.__doc__ = (f'other {_REFLECTED[dunder]} self, for an other that is '
                              f'not a tensor (a number): minitorch.{fn.__name__}(other, self).')
         return reflected
     return as_method(fn, dunder)
