@@ -19,6 +19,11 @@ def reduction_dims(dim, ndim, op):
     return wrap_dims(None if dim == () else dim, ndim, op)
 
 
+def reduced_shape(shape, dims, keepdim):
+    """The shape a reduction over (normalised) dims leaves: those dims kept as 1 or dropped."""
+    return tuple(1 if i in dims else s for i, s in enumerate(shape) if keepdim or i not in dims)
+
+
 class Sum(Primitive):
     @staticmethod
     def compute(a, dims, keepdim):
@@ -42,17 +47,13 @@ class Mean(Primitive):
         ctx.meta = (a.shape, dims, keepdim)
         xp = array_module(a)
         if reduced_count(a.shape, dims) == 0:       # the mean of nothing is nan, quietly
-            return xp.full(_reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
+            return xp.full(reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
         return xp.mean(a, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         shape, dims, keepdim = ctx.meta
         return expand_reduced(grad / reduced_count(shape, dims), shape, dims, keepdim), None, None
-
-
-def _reduced_shape(shape, dims, keepdim):
-    return tuple(1 if i in dims else s for i, s in enumerate(shape) if keepdim or i not in dims)
 
 
 class Prod(Primitive):
@@ -204,7 +205,7 @@ def _variance(a, dims, correction, keepdim):
         warnings.warn('var(): degrees of freedom is <= 0. Correction should be strictly less than '
                       'the reduction factor (input numel divided by output numel).', stacklevel=6)
         if n == 0:
-            return xp.full(_reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
+            return xp.full(reduced_shape(a.shape, dims, keepdim), xp.nan, dtype=a.dtype)
         # PyTorch divides the sum of squared deviations by max(0, n - correction): inf, or nan
         # where that sum is 0
         spread = xp.var(a, axis=dims, keepdims=keepdim)

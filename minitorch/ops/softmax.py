@@ -8,7 +8,7 @@ from .. import dtypes
 from ..autograd.function import Primitive
 from ..backend import array_module
 from ._grad_utils import expand_reduced, reduced_count
-from .reduction import reduction_dims
+from .reduction import reduced_shape, reduction_dims
 from .shape_checks import wrap_dim
 
 
@@ -24,9 +24,7 @@ class LogSumExp(Primitive):
         xp = array_module(a)
         ctx.meta = (a.shape, dims, keepdim)
         if reduced_count(a.shape, dims) == 0:
-            shape = tuple(1 if i in dims else s for i, s in enumerate(a.shape)
-                          if keepdim or i not in dims)
-            y = xp.full(shape, -xp.inf, dtype=a.dtype)
+            y = xp.full(reduced_shape(a.shape, dims, keepdim), -xp.inf, dtype=a.dtype)
         else:
             top = _shifted_max(xp, a, dims)
             y = xp.log(xp.sum(xp.exp(a - top), axis=dims, keepdims=True)) + top
