@@ -53,4 +53,5 @@ __all__ = sorted(set(_table.functions()) | {
     'from_dlpack', 'zeros', 'ones', 'empty', 'full', 'arange', 'linspace', 'eye', 'zeros_like',
     'ones_like', 'empty_like', 'full_like', 'Generator', 'no_grad', 'enable_grad',
     'set_grad_enabled', 'is_grad_enabled', 'autograd', 'cuda', 'linalg', 'nn', 'optim', 'data',
-    'save', 'load', 'viz', 'static', 'distributed', 'profiler', 'float', 'double', 'half', 'long', 'int', 'short', 'is_tensor', 'numel'})
+    'save', 'load', 'viz', 'static', 'distributed', 'profiler', 'float', 'double', 'half', 'long',
+    'int', 'short', 'is_tensor', 'numel'})
