@@ -267,8 +267,7 @@ def _as(result, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """The sum over dim (an int, a tuple, or None/() for all); integers sum as int64."""
     input, cast = _integers_as_int64(input, dtype)
-    return _as(Sum.apply(input, wrap_dims(None if dim == () else dim, input.ndim, "sum"), keepdim),
-               cast)
+    return _as(Sum.apply(input, reduction_dims(dim, input.ndim, 'sum'), keepdim), cast)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
