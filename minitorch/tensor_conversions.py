@@ -28,12 +28,15 @@ class TensorConversions:
             else:
                 dtype = dtypes.to_dtype(arg)
         out = self
-        if device is not None and Device(device) != self._device:
+        if device is not None:
             target = Device(device)
-            target.xp          # raises a clear error when the device cannot be used
-            out = ToDevice.apply(out, self._device, target)
-        if dtype is not None and dtypes.to_dtype(dtype).np != out._data.dtype:
-            out = Cast.apply(out, dtypes.to_dtype(dtype).np)
+            if target != self._device:
+                target.xp          # raises a clear error when the device cannot be used
+                out = ToDevice.apply(out, self._device, target)
+        if dtype is not None:
+            np_dtype = dtypes.to_dtype(dtype).np
+            if np_dtype != out._data.dtype:
+                out = Cast.apply(out, np_dtype)
         if copy and out is self:
             out = Clone.apply(self)
         return out
