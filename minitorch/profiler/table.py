@@ -60,9 +60,9 @@ class Averages(list):
 BETWEEN_OPS = '(Python between ops)'
 
 
-def averages(events, by_shapes, profiler, between_ops=True):
-    """Rows summing the events per (name, phase[, shapes]); with between_ops, one row per phase
-    for the Python that ran between top-level events (its phase: the next event's)."""
+def averages(events, by_shapes, profiler):
+    """Rows summing the events per (name, phase[, shapes]), and one row per phase for the Python
+    that ran between top-level events (its phase: the next event's)."""
     rows = {}
     for event in events:
         key = (event.name, event.phase, event.shapes if by_shapes else None)
@@ -71,12 +71,11 @@ def averages(events, by_shapes, profiler, between_ops=True):
             row = rows[key] = Row(*key)
         row.add(event)
     rows = list(rows.values())
-    if between_ops:
-        for phase, (seconds, gaps) in profiler.between_ops.items():
-            row = Row(BETWEEN_OPS, phase, None)
-            row.count, row.cpu_time_total = gaps, seconds
-            row.self_cpu_time_total = seconds
-            rows.append(row)
+    for phase, (seconds, gaps) in profiler.between_ops.items():
+        row = Row(BETWEEN_OPS, phase, None)
+        row.count, row.cpu_time_total = gaps, seconds
+        row.self_cpu_time_total = seconds
+        rows.append(row)
     return Averages(rows, profiler)
 
 
