@@ -12,6 +12,7 @@ the node, so gradients flow to them.  The ops work in eager code too: they are p
 import numpy as np
 
 from ..autograd.function import Primitive
+from ..ops.elementwise import module_of
 from ..tensor import Tensor
 from .body import Body
 from .errors import StaticError
@@ -26,13 +27,13 @@ class Scan(Primitive):
         init = arrays[:n_carry]
         xs = arrays[n_carry:n_carry + n_xs]
         captured = arrays[n_carry + n_xs:]
-        run = body.compiled(_module(arrays))
+        xp = module_of(arrays)
+        run = body.compiled(xp)
         length = xs[0].shape[0]
         carry, steps = list(init), []
         for t in range(length):
             carry = list(run(*carry, *[x[t] for x in xs], *captured)[0])
             steps.append(carry)
-        xp = _module(arrays)
         stacked = tuple(xp.stack([s[i] for s in steps]) if length else
                         xp.zeros((0,) + init[i].shape, init[i].dtype) for i in range(n_carry))
         ctx.meta = (body, n_carry, n_xs)
@@ -57,7 +58,7 @@ class ScanGrad(Primitive):
 
     @staticmethod
     def forward(ctx, body, n_carry, n_xs, *arrays):
-        xp = _module(arrays)
+        xp = module_of(arrays)
         n_in = len(arrays) - 2 * n_carry
         inputs, stacked, grads = arrays[:n_in], arrays[n_in:n_in + n_carry], arrays[n_in + n_carry:]
         init, xs, captured = inputs[:n_carry], inputs[n_carry:n_carry + n_xs], \
@@ -109,8 +110,8 @@ class Cond(Primitive):
 
     @staticmethod
     def forward(ctx, branches, pred, *captured):
-        xp = _module(captured + (pred,))
-        take = bool(np.asarray(pred if xp is np else xp.asnumpy(pred)))
+        xp = module_of(captured + (pred,))
+        take = bool(np.asarray(_host(xp, pred)))
         body, inputs = branches[0 if take else 1]
         out = body.compiled(xp)(*[captured[i] for i in inputs])[0]
         ctx.meta = (branches, take)
@@ -135,7 +136,7 @@ class CondGrad(Primitive):
 
     @staticmethod
     def forward(ctx, body, inputs, n_captured, *arrays):
-        xp = _module(arrays)
+        xp = module_of(arrays)
         captured, grads = arrays[:n_captured], arrays[n_captured:]
         out = body.vjp_compiled(xp)(*[captured[i] for i in inputs], *grads)[0]
         result = [xp.zeros_like(c) for c in captured]
@@ -176,7 +177,7 @@ class WhileLoop(Primitive):
 
     @staticmethod
     def forward(ctx, test, body, n_carry, *arrays):
-        xp = _module(arrays)
+        xp = module_of(arrays)
         carry, captured = list(arrays[:n_carry]), arrays[n_carry:]
         test_fn, body_fn = test.compiled(xp), body.compiled(xp)
         n_test, n_body = len(test.captured), len(body.captured)
@@ -244,15 +245,6 @@ def _zeros_for(value):
     from ..creation import zeros
     from ..dtypes import FROM_NUMPY
     return zeros(value.shape, dtype=FROM_NUMPY[value.dtype], device=value.device)
-
-
-def _module(arrays):
-    """The array module of the first array among arrays (numpy when there is none)."""
-    from ..backend import array_module
-    for a in arrays:
-        if hasattr(a, 'shape') and not isinstance(a, np.generic):
-            return array_module(a)
-    return np
 
 
 def _host(xp, a):

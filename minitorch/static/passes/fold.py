@@ -4,6 +4,7 @@ Never folded: state (Variables, parameters: they change between runs), random dr
 draws anew) and checks (they must run)."""
 import numpy as np
 
+from ...ops.elementwise import module_of
 from ..codegen import forward_of
 from ..ir import In, Value
 from .rewrite import is_pure, substitute
@@ -24,12 +25,7 @@ def fold_constants(graph, max_bytes=1 << 24):
         results = result if node.multi else (result,)
         for old, array in zip(node.outputs, results):
             if isinstance(array, np.generic) or not hasattr(array, 'shape'):   # 0-d as scalars
-                array = _array_module(node, inputs).asarray(array)
+                array = module_of([v.const for v in inputs]).asarray(array)
             mapping[old] = Value(old.shape, old.dtype, old.device, 'const', const=array)
         folded += 1
     return substitute(graph, mapping, kept), {'folded': folded}
-
-
-def _array_module(node, inputs):
-    from ..control import _module
-    return _module([v.const for v in inputs])
