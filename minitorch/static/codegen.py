@@ -152,8 +152,8 @@ class Compiled:
 
     def _callee(self, node):
         op = node.op
-        ufunc = getattr(op, 'ufunc', None)
-        if ufunc is not None and 'forward' not in _own_forward(op):
+        ufunc = plain_ufunc(op)
+        if ufunc is not None:
             return f'xp.{ufunc}'
         custom = getattr(op, 'codegen', None)
         if custom is not None:
@@ -164,10 +164,13 @@ class Compiled:
         return self.bind(op_name(op), forward_of(op))
 
 
-def _own_forward(op):
-    """'forward' when op defines forward itself (beyond what its ufunc makes)."""
-    generated = getattr(op.forward, '__name__', '').startswith('forward_')
-    return () if generated else ('forward',)
+def plain_ufunc(op):
+    """The name of op's ufunc when its forward is exactly xp.<ufunc> (made from it by Elementwise,
+    so the call takes `out=`), else None (no ufunc, or a forward of its own)."""
+    ufunc = getattr(op, 'ufunc', None)
+    if ufunc is not None and getattr(op.forward, '__name__', '').startswith('forward_'):
+        return ufunc
+    return None
 
 
 _CTX = _EagerContext()

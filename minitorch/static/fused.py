@@ -21,6 +21,7 @@ import numpy as np
 
 from ..autograd.function import Primitive
 from ..ops.elementwise import module_of
+from .codegen import forward_of, plain_ufunc
 from .ir import op_name
 
 
@@ -35,8 +36,7 @@ class Step(NamedTuple):
     @property
     def is_ufunc(self):
         """Whether the op is exactly xp.<ufunc> (its forward was made from it): it takes `out=`."""
-        return getattr(self.op, 'ufunc', None) is not None and \
-            getattr(self.op.forward, '__name__', '').startswith('forward_')
+        return plain_ufunc(self.op) is not None
 
 
 class Program(NamedTuple):
@@ -204,7 +204,7 @@ class CpuRunner:
             args = ', '.join(self._operand(ref, where) for ref in step.operands)
             j = where[k]
             if j is None:               # not a plain ufunc: its own forward makes its result
-                forward = self._bind(op_name(step.op), _forward(step.op))
+                forward = self._bind(op_name(step.op), forward_of(step.op))
                 lines.append(f'    s{k} = {forward}({args})')
                 continue
             if j not in made:
@@ -294,8 +294,3 @@ class CpuRunner:
             name = f'{base}_{n}'
         self.namespace[name] = obj
         return name
-
-
-def _forward(op):
-    from .codegen import forward_of
-    return forward_of(op)

@@ -6,6 +6,7 @@ at the node, has the result's shape and dtype, and no live value shares its memo
 reshape, slicing, ... share it); a state update such as `w := w - lr * g` writes straight into w.
 The report gives the peak bytes of intermediates before and after.
 """
+from ..codegen import plain_ufunc
 from ..ir import Node
 from .rewrite import protected
 
@@ -48,9 +49,7 @@ def plan_memory(graph):
 
 def _can_write_out(node):
     op = node.op
-    forward = getattr(op, 'forward', None)
-    return (getattr(op, 'ufunc', None) is not None and len(node.outputs) == 1 and
-            getattr(forward, '__name__', '').startswith('forward_')) or \
+    return (plain_ufunc(op) is not None and len(node.outputs) == 1) or \
         getattr(op, 'accepts_out', False)
 
 
