@@ -93,6 +93,7 @@ class Primitive(Function):
         """Run the op, recording it for backward when an input requires grad.  When a dispatch mode
         is installed in this thread, the mode gets the call (and runs the op through apply again)."""
         # the hottest path of the library: one pass over the arguments, no work that is not needed
+        # (so _scan and _finish, which Function.apply calls, are written out here, not called)
         if INSTALLED[0] and STATE.mode is not None:
             return dispatched(cls, args, kwargs, _apply_again)
         device = None
