@@ -1,36 +1,10 @@
 """minitorch.distributed on real processes: each test runs a script of tests/distributed/ with
 `mpiexec -n N` and checks what it printed and how it ended."""
-import os
-import time
-
 import pytest
 
-import minitorch.distributed as dist
+from test_distributed_support import needs_mpi, run
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'distributed')
-
-
-def mpi4py_importable():
-    try:
-        import mpi4py  # noqa: F401  (the package only: mpi4py.MPI would start MPI in this process)
-    except ImportError:
-        return False
-    return True
-
-
-pytestmark = [
-    pytest.mark.skipif(not mpi4py_importable(),
-                       reason="mpi4py is not installed: pip install -e '.[distributed]' (mpi4py, mpich)"),
-    pytest.mark.skipif(dist.mpiexec_path() is None,
-                       reason="no mpiexec: pip install -e '.[distributed]' brings mpich's"),
-]
-
-
-def run(script, nprocs, *args, timeout=120):
-    start = time.perf_counter()
-    result = dist.launch(os.path.join(HERE, script), nprocs, args, timeout=timeout,
-                         env={'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'})
-    return result, time.perf_counter() - start
+pytestmark = needs_mpi
 
 
 @pytest.mark.parametrize('nprocs', [2, 3])

@@ -4,19 +4,16 @@ In this process: where each op goes (placement rules), the Send/Recv pairs, the 
 bad placements, and running the parts as threads (messages through queues) against the whole graph.
 On real processes (mpiexec -n 2, skipped without mpi4py): the scripts tests/distributed/partition_*.py.
 """
-import os
-
 import numpy as np
 import pytest
 
 import minitorch as mt
-import minitorch.distributed as dist
 from minitorch import nn
 from minitorch.static import StaticError
 from minitorch.static.comm_ops import Recv, Send, threads_transport
 from minitorch.static.placement import BACKWARD, FORWARD, UPDATE
+from test_distributed_support import needs_mpi, run
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'distributed')
 RNG = np.random.default_rng(0)
 X, Y = RNG.standard_normal((16, 10)), RNG.standard_normal((16, 3))
 
@@ -317,29 +314,10 @@ def test_the_drawings_colour_each_rank_and_mark_sends_and_receives():
 
 
 # --- on real processes --------------------------------------------------------------------------------------
-def mpi4py_importable():
-    try:
-        import mpi4py  # noqa: F401  (the package only: mpi4py.MPI would start MPI in this process)
-    except ImportError:
-        return False
-    return True
-
-
-needs_mpi = [pytest.mark.skipif(not mpi4py_importable(), reason="mpi4py is not installed: pip "
-                                "install -e '.[distributed]' (mpi4py, mpich)"),
-             pytest.mark.skipif(dist.mpiexec_path() is None, reason='no mpiexec: pip install -e '
-                                "'.[distributed]' brings mpich's")]
-
-
-def launch(script, nprocs):
-    return dist.launch(os.path.join(HERE, script), nprocs, timeout=60,
-                       env={'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'})
-
-
 @needs_mpi[0]
 @needs_mpi[1]
 def test_the_seed_net_partitioned_and_pipelined_on_two_processes():
-    result = launch('partition_seed.py', 2)
+    result, _ = run('partition_seed.py', 2, timeout=60)
     assert result.returncode == 0, result.stderr
     assert 'partition ok on 2 ranks' in result.stdout
 
@@ -347,7 +325,7 @@ def test_the_seed_net_partitioned_and_pipelined_on_two_processes():
 @needs_mpi[0]
 @needs_mpi[1]
 def test_a_partition_run_on_the_wrong_number_of_processes_says_so():
-    result = launch('partition_faults.py', 3)
+    result, _ = run('partition_faults.py', 3, timeout=60)
     assert result.returncode == 0, result.stderr
     session, pipeline = result.stdout.strip().splitlines()
     assert session.startswith('PartitionedSession: the partition of graph') and \
