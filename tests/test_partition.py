@@ -29,6 +29,7 @@ def mlp(*sizes, relu=True):
 def train_step(model, optimizer='sgd'):
     opt = {'sgd': lambda p: mt.optim.SGD(p, lr=0.1, momentum=0.9),
            'adam': lambda p: mt.optim.Adam(p, lr=0.01),
+           'adamw': lambda p: mt.optim.AdamW(p, lr=0.01),
            'none': lambda p: None}[optimizer](model.parameters())
 
     def step(x, y):
@@ -341,22 +342,11 @@ def test_a_cnn_pipelined_over_micro_batches_trains_like_one_process():
         return nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 4, 5),
                              nn.Tanh(), nn.Linear(5, 3)).double()
     x = RNG.standard_normal((8, 1, 6, 6))
-
-    def step_of(model):
-        opt = mt.optim.AdamW(model.parameters(), lr=0.01)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = nn.functional.mse_loss(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-        return step
     whole = cnn()
-    ref = mt.static.function(step_of(whole))
+    ref = mt.static.function(train_step(whole, 'adamw'))
     want = [ref(mt.tensor(x), mt.tensor(Y[:8])).item() for _ in range(3)]
     model = cnn()
-    graph = mt.static.trace_graph(step_of(model), mt.tensor(x[:2]), mt.tensor(Y[:2]))
+    graph = mt.static.trace_graph(train_step(model, 'adamw'), mt.tensor(x[:2]), mt.tensor(Y[:2]))
     parts = mt.static.partition(graph, {'0': 0, '3': 1})
     outs, _ = mt.static.run_pipeline_in_threads(parts, {'x': x, 'y': Y[:8]}, 4, steps=3)
     np.testing.assert_allclose([o[0].item() for o in outs], want, rtol=1e-12)
