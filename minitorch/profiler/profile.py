@@ -189,7 +189,7 @@ class _Range:
 
     def __enter__(self):
         profiler = self.profiler
-        self.event = Event(self.name, self.phase, None, len(profiler.stack))
+        self.event = Event(self.name, self.phase, None, len(profiler.stack), profiler.thread)
         self.event.start = _now()
         if not profiler.stack:
             profiler._gap(self.event.start, self.phase)

@@ -29,7 +29,8 @@ class NodeTimer:
         duration = self.clock.stop(started)
         profiler = self.profiler
         event = Event(self.names[index], 'static',
-                      self.shapes[index] if profiler.record_shapes else None, len(profiler.stack))
+                      self.shapes[index] if profiler.record_shapes else None, len(profiler.stack),
+                      profiler.thread)
         event.start, event.duration = started_at(started), duration
         self.clock.attach(event, started)
         if not self.writes_in_place[index]:
