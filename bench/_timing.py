@@ -25,16 +25,6 @@ def one_blas_thread():
         yield
 
 
-def best_of(fn, repeats):
-    """Minimum wall time of `repeats` calls (the least disturbed by other load)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def alternate(candidates, repeats):
     """Time each candidate `repeats` times, interleaved, so drifting machine load hits all alike.
     Returns {name: best time}."""
@@ -99,17 +89,3 @@ def cuda_sync():
         return None
     return mt.cuda.synchronize
 
-
-def us(seconds):
-    """Seconds as microseconds text: '12.3 us'."""
-    return f'{seconds * 1e6:.1f} us'
-
-
-def ms(seconds):
-    """Seconds as milliseconds text: '12.34 ms'."""
-    return f'{seconds * 1e3:.2f} ms'
-
-
-def ratio(value, baseline):
-    """'1.23x'."""
-    return f'{value / baseline:.2f}x'
