@@ -13,6 +13,8 @@ class Executable:
         self.graph, self.device = graph, device
         self.guards = list(guards)
         self.compiled = Compiled(graph, device.xp, name)
+        self._reads = [v.slot.read for v in graph.state]       # the compiled code's state, in order
+        self._slots = [w.slot for w in graph.writes]            # where its writes go, in order
         self.runs = 0
 
     @property
@@ -47,20 +49,6 @@ class Executable:
             slot.write(array)
         self.runs += 1
         return outputs
-
-    @property
-    def _reads(self):
-        found = self.__dict__.get('_read_list')
-        if found is None:
-            found = self._read_list = [v.slot.read for v in self.graph.state]
-        return found
-
-    @property
-    def _slots(self):
-        found = self.__dict__.get('_slot_list')
-        if found is None:
-            found = self._slot_list = [w.slot for w in self.graph.writes]
-        return found
 
     def wrap(self, array):
         return None if array is None else Tensor._make(array, self.device)
