@@ -152,10 +152,10 @@ def cond(pred, true_fn, false_fn):
         raise StaticError(f'cond: pred must be a one-element tensor, got '
                           f'{getattr(pred, "shape", type(pred).__name__)}')
     bodies = [Body('cond branch', fn, [], differentiable=True) for fn in (true_fn, false_fn)]
-    for b in bodies[1:]:
-        if [(v.shape, v.dtype) for v in b.outputs] != [(v.shape, v.dtype) for v in bodies[0].outputs]:
-            raise StaticError(f'cond: the branches return different shapes or dtypes: '
-                              f'{_types(bodies[0].outputs)} and {_types(b.outputs)}')
+    types = [[(v.shape, v.dtype) for v in b.outputs] for b in bodies]
+    if types[1] != types[0]:
+        raise StaticError(f'cond: the branches return different shapes or dtypes: '
+                          f'{_pairs(types[0])} and {_pairs(types[1])}')
     captured, branches = [], []
     for b in bodies:
         positions = []
@@ -235,10 +235,6 @@ def _check_same(out, init, message):
 
 def _pairs(pairs):
     return ', '.join(f'{list(s)} {d}' for s, d in pairs)
-
-
-def _types(values):
-    return ', '.join(f'{list(v.shape)} {v.dtype}' for v in values)
 
 
 def _zeros_for(value):
