@@ -8,11 +8,16 @@
 - a two-stage GPipe pipeline over 4 micro-batches trains to the losses and parameters of one process
   stepping on the whole batch.
 """
+import os
+import sys
+
 import numpy as np
 
 import minitorch as mt
 import minitorch.distributed as dist
-from minitorch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course'))
+from lib.mpi09 import seed_parts  # noqa: E402  (notebook 09's seed net and SGD step)
 
 N, D_IN, H, D_OUT, LR = 64, 100, 20, 10, 1e-4
 PLACEMENT = {'0': 0, '2': 1}
@@ -21,9 +26,7 @@ STAGE_PARAMS = {0: {'0.weight'}, 1: {'2.weight'}}
 
 def seed_net():
     """The seed's two-layer net (x.mm(w1).clamp(min=0).mm(w2)) as a Sequential, in float64."""
-    mt.manual_seed(0)
-    return nn.Sequential(nn.Linear(D_IN, H, bias=False), nn.ReLU(),
-                         nn.Linear(H, D_OUT, bias=False)).double()
+    return seed_parts.seed_net(D_IN, H, D_OUT)
 
 
 def data():
@@ -41,15 +44,7 @@ def gradient_step(model):
 
 
 def training_step(model):
-    opt = mt.optim.SGD(model.parameters(), lr=LR)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = (model(x) - y).pow(2).sum()
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+    return seed_parts.training_step(model, LR)
 
 
 def relative(a, b):

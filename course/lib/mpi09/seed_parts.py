@@ -21,11 +21,11 @@ N, D_IN, H, D_OUT, LR, STEPS = 64, 1000, 100, 10, 1e-6, 3
 PLACEMENT = {'0': 0, '2': 1}
 
 
-def seed_net():
+def seed_net(d_in=D_IN, h=H, d_out=D_OUT):
     """Notebook 01's two-layer net, x.mm(w1).clamp(min=0).mm(w2), as a Sequential (float64)."""
     mt.manual_seed(0)
-    return nn.Sequential(nn.Linear(D_IN, H, bias=False), nn.ReLU(),
-                         nn.Linear(H, D_OUT, bias=False)).double()
+    return nn.Sequential(nn.Linear(d_in, h, bias=False), nn.ReLU(),
+                         nn.Linear(h, d_out, bias=False)).double()
 
 
 def data():
@@ -33,9 +33,9 @@ def data():
     return rng.standard_normal((N, D_IN)), rng.standard_normal((N, D_OUT))
 
 
-def training_step(model):
+def training_step(model, lr=LR):
     """One SGD step on the summed squared error, as notebook 01's loop."""
-    opt = mt.optim.SGD(model.parameters(), lr=LR)
+    opt = mt.optim.SGD(model.parameters(), lr=lr)
 
     def step(x, y):
         opt.zero_grad()
