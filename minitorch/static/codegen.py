@@ -202,6 +202,13 @@ def _last_uses(graph):
     return by_node
 
 
+def function_name(text, prefix):
+    """A name for the generated function: text with every non-word character made '_' ('<lambda>'
+    gives '_lambda_'), after `prefix_` when it would be empty or start with a digit."""
+    name = re.sub(r'\W', '_', text)
+    return name if name and not name[0].isdigit() else f'{prefix}_{name}'
+
+
 def _identifier(text):
     name = re.sub(r'\W', '_', text).strip('_') or 'v'
     return name if not name[0].isdigit() else f'v_{name}'

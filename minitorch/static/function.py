@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 
 from ..tensor import Tensor
+from .codegen import function_name
 from .errors import StaticError
 from .executable import Executable
 from .ir import Graph, Value
@@ -139,7 +140,8 @@ class StaticFunction:
             from .passes import optimize
             graph = optimize(graph)
         device = _device_of(leaves, graph)
-        executable = Executable(graph, device, tracer.guards, name=_code_name(self.__name__))
+        executable = Executable(graph, device, tracer.guards,
+                                name=function_name(self.__name__, 'fn'))
         executable.out_tree = out_tree
         executable.out_constants = [_TENSOR if isinstance(leaf, Tensor) else leaf
                                     for leaf in out_leaves]
@@ -272,12 +274,6 @@ def _device_of(leaves, graph):
     for v in graph.state:
         return v.device
     return CPU
-
-
-def _code_name(name):
-    import re
-    name = re.sub(r'\W', '_', name)
-    return name if name and not name[0].isdigit() else f'fn_{name}'
 
 
 class _Tee(io.TextIOBase):

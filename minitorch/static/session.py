@@ -13,6 +13,7 @@ import numpy as np
 from .. import dtypes
 from ..backend import device as Device
 from ..tensor import Tensor
+from .codegen import function_name
 from .errors import StaticError
 from .executable import Executable
 from .graph_api import Graph, Operation, _CURRENT
@@ -109,7 +110,7 @@ class Session:
         from .passes import optimize
         g = optimize(g)
         names = [v.name for v in g.inputs]
-        executable = Executable(g, self.device, name=_identifier(self.graph.name))
+        executable = Executable(g, self.device, name=function_name(self.graph.name, 'g'))
         return executable, names, kinds
 
     def _fetch_values(self, leaves, mapping):
@@ -158,9 +159,3 @@ def _used_inputs(graph):
     for node in graph.nodes:
         used.update(node.inputs)
     return used
-
-
-def _identifier(name):
-    import re
-    name = re.sub(r'\W', '_', name)
-    return name if name and not name[0].isdigit() else f'g_{name}'
