@@ -5,6 +5,7 @@ A bench script's `suite(config)` returns a Section; run_all.py gathers them.  Ev
 footer naming the machine, CPU, BLAS and threads, library versions and device (from _machine.py).
 """
 import os
+import sys
 
 from _timing import table as print_table
 
@@ -32,6 +33,11 @@ class Config:
         if self.mode == 'smoke' and smoke is not None:
             return smoke
         return quick
+
+
+def run_alone(suite):
+    """A script run by itself (`python bench/<script>.py [quick|smoke]`): its section printed."""
+    suite(Config(sys.argv[1] if len(sys.argv) > 1 else 'full')).print()
 
 
 class Table:

@@ -8,13 +8,12 @@ is one core's.  The step timing repeats one batch's step (forward, backward, Ada
 per run, the implementations alternated; the accuracy run adds a cosine learning-rate schedule over
 30 epochs.  `python bench/digits.py [quick]`.
 """
-import sys
 import time
 
 import minitorch as mt
 from minitorch import nn, optim
 from minitorch.data import DataLoader, TensorDataset, load_digits_split
-from _report import Config, Plot, Section, Table
+from _report import Plot, Section, Table, run_alone
 from _timing import alternate_median, one_blas_thread, torch_or_none
 
 BATCH = 32
@@ -171,10 +170,5 @@ def draw(fig, times):
     ax.legend(fontsize=8)
 
 
-def main():
-    mode = sys.argv[1] if len(sys.argv) > 1 else 'full'
-    suite(Config(mode)).print()
-
-
 if __name__ == '__main__':
-    main()
+    run_alone(suite)

@@ -9,14 +9,12 @@ On a GPU: the same chain on CUDA against CuPy's own per-op cost (synchronised at
 
     python bench/op_overhead.py
 """
-import sys
-
 import numpy as np
 
 import minitorch as mt
 from minitorch.profiler import profile
 from minitorch.static.executable import Executable
-from _report import Config, Plot, Section, Table
+from _report import Plot, Section, Table, run_alone
 from _timing import alternate_median, cuda_sync, one_blas_thread, torch_or_none
 
 ITERS = 200
@@ -180,10 +178,5 @@ def draw(fig, cpu_times, gpu_times):
         ax.tick_params(axis='y', labelsize=7)
 
 
-def main():
-    mode = sys.argv[1] if len(sys.argv) > 1 else 'full'
-    suite(Config(mode)).print()
-
-
 if __name__ == '__main__':
-    main()
+    run_alone(suite)

@@ -6,11 +6,10 @@ per op: 50 time steps of a few ops forward, as many backward, and the SGD update
 replays the unrolled loop as straight-line code.  Median of alternated runs of `STEPS` training
 steps; ratios to minitorch eager.  `python bench/rnn.py [quick]`.
 """
-import sys
 import time
 
 import minitorch as mt
-from _report import Config, Plot, Section, Table
+from _report import Plot, Section, Table, run_alone
 from _timing import alternate_median, one_blas_thread, torch_or_none
 
 BATCH, INPUT, HIDDEN, LENGTH = 8, 8, 16, 50
@@ -103,10 +102,5 @@ def draw(fig, times, steps):
     ax.set_xlabel('milliseconds per training step')
 
 
-def main():
-    mode = sys.argv[1] if len(sys.argv) > 1 else 'full'
-    suite(Config(mode)).print()
-
-
 if __name__ == '__main__':
-    main()
+    run_alone(suite)

@@ -10,11 +10,10 @@ results carry the committed GPU reference figures (results/reference-gpu.json), 
 """
 import json
 import os
-import sys
 
 import cpu_vs_gpu
 import fusion
-from _report import Config, Plot, Section, Table
+from _report import Plot, Section, Table, run_alone
 from _timing import one_blas_thread, torch_or_none
 
 REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results', 'reference-gpu.json')
@@ -214,9 +213,5 @@ def plt_null_locator():
     return NullLocator()
 
 
-def main():
-    suite(Config(sys.argv[1] if len(sys.argv) > 1 else 'full')).print()
-
-
 if __name__ == '__main__':
-    main()
+    run_alone(suite)

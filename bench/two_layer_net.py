@@ -8,12 +8,10 @@ On a GPU: the same at the seed's size and at large ones, against hand-written Cu
 
     python bench/two_layer_net.py [quick]
 """
-import sys
-
 import numpy as np
 
 import minitorch as mt
-from _report import Config, Plot, Section, Table
+from _report import Plot, Section, Table, run_alone
 from _timing import alternate_median, cuda_sync, one_blas_thread, torch_or_none
 
 SEED_SIZE = (64, 1000, 100, 10)
@@ -198,10 +196,5 @@ def draw(fig, times):
     ax.tick_params(axis='y', labelsize=8)
 
 
-def main():
-    mode = sys.argv[1] if len(sys.argv) > 1 else 'full'
-    suite(Config(mode)).print()
-
-
 if __name__ == '__main__':
-    main()
+    run_alone(suite)
