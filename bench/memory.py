@@ -14,14 +14,14 @@ import sys
 import minitorch as mt
 from minitorch import nn
 from fusion import peak_bytes
+from pipeline import seed, step_of
 from _report import Config, Plot, Section, Table
 from _timing import one_blas_thread
 
 
 def seed_net():
-    mt.manual_seed(0)
-    model = nn.Sequential(nn.Linear(1000, 100, bias=False), nn.ReLU(), nn.Linear(100, 10, bias=False))
-    return model, mt.randn(64, 1000), mt.randn(64, 10), 'seed net 64x1000x100x10'
+    model, batch, d_in, d_out, _ = seed()
+    return model, mt.randn(batch, d_in), mt.randn(batch, d_out), 'seed net 64x1000x100x10'
 
 
 def digits_cnn():
@@ -31,14 +31,7 @@ def digits_cnn():
 
 
 def kinds(model, x, y):
-    opt = mt.optim.SGD(model.parameters(), lr=1e-3)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = step_of(model, nn.functional.mse_loss, lr=1e-3)
 
     def inference(x, y):
         with mt.no_grad():
