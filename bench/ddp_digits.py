@@ -25,18 +25,13 @@ import minitorch.distributed as dist
 from minitorch import nn, optim
 from minitorch.data import DataLoader, DistributedSampler, TensorDataset, load_digits_split
 from minitorch.nn.parallel import DistributedDataParallel as DDP
+from digits import cnn
 from _report import Section, Table
 from _timing import one_blas_thread
 
 GLOBAL_BATCH = 32
 EPOCHS = 3
 STEPS = 40
-
-
-def cnn():
-    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(256, 10))
 
 
 def epoch_times(world):
