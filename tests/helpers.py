@@ -9,6 +9,22 @@ def host(x):
     return x.detach().cpu().numpy()
 
 
+def training_step(model, opt, loss_fn=None):
+    """step(x, y): one training step of model by opt (zero the grads, loss_fn(model(x), y) (mean
+    squared error by default), backward, update) that returns the loss; run it eagerly or trace it
+    with mt.static.function(step)."""
+    import minitorch as mt
+    loss_fn = loss_fn or mt.nn.functional.mse_loss
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
 def check_on_device(t, device):
     """The tensor lives on `device`, in an array of that device's own type."""
     assert t.device == device

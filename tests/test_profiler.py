@@ -11,6 +11,7 @@ import minitorch as mt
 import minitorch.profiler as profiler
 from minitorch.profiler.clocks import CudaEventClock, CudaSyncClock
 from minitorch.profiler.events import Event
+from helpers import training_step
 
 
 def rows(prof, name, phase):
@@ -228,14 +229,7 @@ def test_static_results_are_the_same_when_profiled():
     mt.manual_seed(0)
     model = mt.nn.Sequential(mt.nn.Linear(4, 8), mt.nn.ReLU(), mt.nn.Linear(8, 1))
     opt = mt.optim.SGD(model.parameters(), lr=0.1)
-
-    @mt.static.function
-    def step(x, y):
-        opt.zero_grad()
-        loss = mt.nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = mt.static.function(training_step(model, opt))
 
     x, y = mt.randn(16, 4), mt.randn(16, 1)
     plain = [step(x, y).item() for _ in range(3)]

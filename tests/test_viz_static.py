@@ -10,6 +10,7 @@ from minitorch import viz
 from minitorch.static.errors import StaticError
 from minitorch.static.ir import Graph, In, Node, Value
 
+from helpers import training_step
 from test_viz_support import parse_dot, by_label
 
 has_dot = pytest.mark.skipif(shutil.which('dot') is None, reason="graphviz's dot is not installed")
@@ -39,14 +40,7 @@ def traced_step():
     mt.manual_seed(0)
     model = mt.nn.Sequential(mt.nn.Linear(4, 8), mt.nn.ReLU(), mt.nn.Linear(8, 1))
     opt = mt.optim.SGD(model.parameters(), lr=0.1)
-
-    @mt.static.function(optimize=False)
-    def step(x, y):
-        opt.zero_grad()
-        loss = mt.nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = mt.static.function(training_step(model, opt), optimize=False)
     step(mt.randn(16, 4), mt.randn(16, 1))
     return step.graph
 

@@ -3,7 +3,7 @@ refuses numpy arrays, as CuPy does, so a host array slipping into the compiled c
 import numpy as np
 
 import minitorch as mt
-from helpers import host
+from helpers import host, training_step
 
 
 def test_a_traced_training_step_runs_on_the_device_like_eager(device):
@@ -14,13 +14,7 @@ def test_a_traced_training_step_runs_on_the_device_like_eager(device):
         opt = mt.optim.Adam(model.parameters(), lr=0.01)
         x = mt.arange(64.0, dtype=mt.float64, device=device).reshape(16, 4).sin()
         y = mt.arange(16.0, dtype=mt.float64, device=device).reshape(16, 1).cos()
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = mt.nn.functional.mse_loss(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
+        step = training_step(model, opt)
         f = mt.static.function(step) if static else step
         losses = [f(x, y) for _ in range(4)]
         assert all(loss.device == device for loss in losses)

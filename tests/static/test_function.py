@@ -6,6 +6,7 @@ import pytest
 
 import minitorch as mt
 from minitorch.static import StaticError, StaticWarning
+from helpers import training_step
 
 F = mt.nn.functional
 
@@ -13,14 +14,7 @@ F = mt.nn.functional
 def _train(make_model, make_opt, x, y, loss_fn, static, steps=5):
     mt.manual_seed(0)
     model = make_model().double()
-    opt = make_opt(model.parameters())
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = training_step(model, make_opt(model.parameters()), loss_fn)
     f = mt.static.function(step) if static else step
     losses = [f(x, y).item() for _ in range(steps)]
     return losses, f, model

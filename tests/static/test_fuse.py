@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import minitorch as mt
-import minitorch.nn.functional as F
 from minitorch.static.fused import CpuRunner, FusedElementwise
 from minitorch.static.passes import fuse_elementwise, optimize
+from helpers import host, training_step
 
 
 def chain10(x):
@@ -18,10 +18,6 @@ def chain10(x):
 
 def fused_nodes(graph):
     return [n for n in graph.nodes if isinstance(n.op, type) and issubclass(n.op, FusedElementwise)]
-
-
-def host(t):
-    return t.detach().cpu().numpy()
 
 
 def assert_same(got, want):
@@ -277,13 +273,7 @@ def test_a_training_step_fused_matches_eager():
     runs = []
     for static in (False, True):
         model, opt = _model_and_optimizer()
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.mse_loss(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
+        step = training_step(model, opt)
         run = mt.static.function(step) if static else step
         losses = [host(run(x, y)).item() for _ in range(4)]
         runs.append((losses, [host(p) for p in model.parameters()]))
