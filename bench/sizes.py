@@ -171,11 +171,10 @@ def draw(fig, matmul, cpu_chain, gpu_chain):
     _panel(fig.add_subplot(1, 2, 1), sizes, series, 'matmul n x n @ n x n (float32)',
            [f'{n}' for n in sizes])
     sizes = sorted(cpu_chain)
-    series = {k if k != 'eager' else 'eager': {n: cpu_chain[n]['time'][k] /
-                                               cpu_chain[n]['time']['numpy'] for n in sizes}
+    series = {k: {n: cpu_chain[n]['time'][k] / cpu_chain[n]['time']['numpy'] for n in sizes}
               for k in ('eager', 'static unfused', 'static fused')}
-    for kind in ('CuPy by hand', 'minitorch eager', 'static fused'):
-        if gpu_chain:
+    if gpu_chain:
+        for kind in ('CuPy by hand', 'minitorch eager', 'static fused'):
             series[f'{kind} (GPU)'] = {n: gpu_chain[n][kind] / cpu_chain[n]['time']['numpy']
                                        for n in sizes if n in gpu_chain}
     _panel(fig.add_subplot(1, 2, 2), sizes, series, '10-op elementwise chain, n float32 numbers',
@@ -192,13 +191,13 @@ def _panel(ax, sizes, series, title, labels):
             ls, marker = '--', 's'
         xs = sorted(values)
         ax.plot(xs, [values[n] for n in xs], ls, color=color, marker=marker, ms=3, label=name)
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, NullLocator
     ax.axhline(1.0, color='0.3', lw=0.8)
     ax.text(sizes[0], 1.0, ' numpy by hand (CPU)', va='bottom', fontsize=7, color='0.3')
     ax.set_xscale('log', base=2)
     ax.set_yscale('log')
     ax.set_xticks(sizes, labels, fontsize=7)
-    ax.xaxis.set_minor_locator(plt_null_locator())
+    ax.xaxis.set_minor_locator(NullLocator())
     ratio = FuncFormatter(lambda v, _: f'{v:g}x')
     ax.yaxis.set_major_formatter(ratio)
     ax.yaxis.set_minor_formatter(ratio)
@@ -206,12 +205,6 @@ def _panel(ax, sizes, series, title, labels):
     ax.set_xlabel(title)
     ax.set_ylabel('time / numpy on the CPU (below 1: faster)')
     ax.legend(fontsize=7)
-
-
-def plt_null_locator():
-    from matplotlib.ticker import NullLocator
-    return NullLocator()
-
 
 if __name__ == '__main__':
     run_alone(suite)
