@@ -67,15 +67,10 @@ def write_values(tensor, flat):
         tensor.copy_(from_numpy(values))
 
 
-def contiguous_rows(tensors, wire_dtype=None):
+def contiguous_rows(tensors):
     """Several tensors' values as the rows of one new contiguous host array (what a gather sends or a
     scatter receives)."""
-    rows = [host_array(t, writable=False)[0] for t in tensors]
-    n = rows[0].size if rows else 0
-    out = np.empty((len(rows), n), dtype=wire_dtype or (rows[0].dtype if rows else np.float64))
-    for i, row in enumerate(rows):
-        out[i] = row
-    return out
+    return np.stack([host_array(t, writable=False)[0] for t in tensors])
 
 
 def mpi_reduction(MPI, op, dtype, where):
