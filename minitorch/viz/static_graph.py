@@ -310,16 +310,21 @@ def _role(node):
         return 'static_check'
     if L.is_fused(node):
         return 'static_fused'
-    rank = (node.note or {}).get('rank') if isinstance(node.note, dict) else None
+    rank = _rank(node)
     return 'static_op' if rank is None else f'static_rank{rank % len(RANK_COLOURS)}'
 
 
 def _rank_fill(node):
     """A send or receive is filled with the colour of the rank whose part it is in."""
-    rank = (node.note or {}).get('rank') if isinstance(node.note, dict) else None
+    rank = _rank(node)
     if rank is None or not getattr(node.op, 'viz_role', None):
         return {}
     return {'fillcolor': RANK_COLOURS[rank % len(RANK_COLOURS)]}
+
+
+def _rank(node):
+    """The rank a partitioned graph placed the op on (its note['rank']), else None."""
+    return node.note.get('rank') if isinstance(node.note, dict) else None
 
 
 def _tint(colour):
