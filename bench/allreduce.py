@@ -115,7 +115,6 @@ def launch(nprocs=2):
 
 def suite(config):
     result = launch(2)
-    p, rows = result['ranks'], result['rows']
     section = Section('All-reduce on 2 MPI processes', 'Message sizes from 1 KB to 16 MB; the '
                       'baseline is mpi4py\'s own Allreduce on the same array.',
                       tables(result) + [Plot('allreduce', lambda fig: draw(fig, result),
@@ -125,7 +124,6 @@ def suite(config):
 
 
 def draw(fig, result):
-    import numpy as np
     p, rows = result['ranks'], result['rows']
     sizes = np.array([r['bytes'] for r in rows], float)
     ax = fig.add_subplot(1, 1, 1)
