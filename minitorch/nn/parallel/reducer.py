@@ -101,7 +101,7 @@ class Reducer:
 
     def _start(self, bucket):
         with no_grad():
-            bucket.flat = cat([p.grad.detach().reshape(-1) for p in bucket.params])
+            bucket.flat = cat([p.grad.reshape(-1) for p in bucket.params])
         self._record('start', bucket.index)
         bucket.work = dist.collectives.all_reduce_unchecked(bucket.flat, dist.ReduceOp.AVG,
                                                             async_op=True)
