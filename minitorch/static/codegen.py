@@ -66,21 +66,11 @@ class Compiled:
         return found
 
     def _fresh(self, base):
-        taken = set(self.names.values()) | set(self.namespace)
-        name, n = base, 1
-        while name in taken or keyword.iskeyword(name):
-            n += 1
-            name = f'{base}_{n}'
-        return name
+        return fresh_name(base, set(self.names.values()) | set(self.namespace))
 
     def bind(self, base, obj):
         """A name in the generated code's globals for obj (a function or a constant)."""
-        for name, existing in self.namespace.items():
-            if existing is obj:
-                return name
-        name = self._fresh(base)
-        self.namespace[name] = obj
-        return name
+        return bind_name(self.namespace, base, obj, self.names.values())
 
     def attr(self, a):
         """Source text for an attribute: its repr when that reads back as the same value."""
@@ -200,6 +190,26 @@ def _last_uses(graph):
         if v not in kept and v.kind == 'node':
             by_node.setdefault(index, []).append(v)
     return by_node
+
+
+def fresh_name(base, taken):
+    """base, or base_2, base_3, ...: the first that is not in `taken` and is no Python keyword."""
+    name, n = base, 1
+    while name in taken or keyword.iskeyword(name):
+        n += 1
+        name = f'{base}_{n}'
+    return name
+
+
+def bind_name(namespace, base, obj, taken=()):
+    """A name for obj in namespace (the globals of generated code): the one it has there already,
+    else a fresh one (see fresh_name) that is not in `taken` either, bound to it."""
+    for name, existing in namespace.items():
+        if existing is obj:
+            return name
+    name = fresh_name(base, set(taken) | set(namespace))
+    namespace[name] = obj
+    return name
 
 
 def function_name(text, prefix):

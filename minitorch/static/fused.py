@@ -21,7 +21,7 @@ import numpy as np
 
 from ..autograd.function import Primitive
 from ..ops.elementwise import module_of
-from .codegen import forward_of, plain_ufunc
+from .codegen import bind_name, forward_of, plain_ufunc
 from .ir import op_name
 
 
@@ -285,12 +285,4 @@ class CpuRunner:
         return self._bind('c', what)
 
     def _bind(self, base, obj):
-        for name, existing in self.namespace.items():
-            if existing is obj:
-                return name
-        name, n = base, 1
-        while name in self.namespace:
-            n += 1
-            name = f'{base}_{n}'
-        self.namespace[name] = obj
-        return name
+        return bind_name(self.namespace, base, obj)
