@@ -107,9 +107,13 @@ def run_in_threads(partition, feed=None, optimize=True, timeout=30.0):
     through queues.  Returns the whole graph's outputs (each from the rank that holds it)."""
     transports = comm_ops.threads_transport(partition.world_size, timeout)
     sessions = [PartitionedSession(partition, optimize, t) for t in transports]
-    results = run_ranks([lambda s=s: s.run(feed) for s in sessions], transports)
-    return [next((r[i] for r in results if r[i] is not None), None)
-            for i in range(len(partition.graph.outputs))]
+    return held_by_any(run_ranks([lambda s=s: s.run(feed) for s in sessions], transports))
+
+
+def held_by_any(per_rank):
+    """The whole graph's outputs from every rank's (None where a rank does not hold one): each from
+    the rank that holds it."""
+    return [next((o for o in outputs if o is not None), None) for outputs in zip(*per_rank)]
 
 
 def run_ranks(jobs, transports):

@@ -28,7 +28,7 @@ from .errors import StaticError
 from .executable import Executable
 from .ir import Graph
 from .partition import clone
-from .partition_session import check_world, checked_array, run_ranks, whole_outputs
+from .partition_session import check_world, checked_array, held_by_any, run_ranks, whole_outputs
 from .placement import BACKWARD, FORWARD, UPDATE
 from .schedule import Schedule, Task
 
@@ -165,8 +165,7 @@ def run_pipeline_in_threads(partition, feed, microbatches, steps=1, reduction='m
     def stage(pipe):
         return [pipe.step(feed) for _ in range(steps)]
     per_rank = run_ranks([lambda p=p: stage(p) for p in pipes], transports)
-    outputs = [[next((r[s][i] for r in per_rank if r[s][i] is not None), None)
-                for i in range(len(partition.graph.outputs))] for s in range(steps)]
+    outputs = [held_by_any([r[s] for r in per_rank]) for s in range(steps)]
     return outputs, Schedule.measured([p.tasks for p in pipes])
 
 
