@@ -105,12 +105,11 @@ class Pipeline:
             if whole is None:
                 raise StaticError(f'Pipeline.step: rank {self.rank} needs input {v.name!r}; pass '
                                   f'{{{v.name!r}: ...}} (the whole batch)')
-            shape = (m * v.shape[0],) + v.shape[1:] if v.shape else None
-            if shape is None:
+            if not v.shape:
                 raise StaticError(f'Pipeline.step: input {v.name!r} is a scalar: micro-batches are '
                                   f'cut along dim 0')
-            array = checked_array(whole, v, shape)
             b = v.shape[0]
+            array = checked_array(whole, v, (m * b,) + v.shape[1:])
             for i in range(m):
                 slices[i].append(array[i * b:(i + 1) * b])
         whole = []
@@ -191,11 +190,11 @@ def split(partition, rank, optimize=True):
     writes = _writes_by_phase(part, phase_of)
     reads = {p: _reads(part, p, writes[p]) for p in (FORWARD, BACKWARD, UPDATE)}
     _check_flows(part, phase_of, reads)
-    outputs = {p: [k for k, v in enumerate(part.outputs) if _phase(v, phase_of) == p]
+    outputs = {p: [k for k, v in enumerate(part.outputs) if phase_of.get(v) == p]
                for p in (FORWARD, BACKWARD, UPDATE)}
     per_microbatch = [v for v in part.inputs if v in reads[FORWARD] or v in reads[BACKWARD]]
     for k, v in enumerate(part.outputs):
-        if _phase(v, phase_of) is None:
+        if phase_of.get(v) is None:
             raise StaticError(f'Pipeline: output {k} of rank {rank} is {v!r}, which no op makes; '
                               f'a pipeline returns what its ops compute')
     units, incoming = {}, []
@@ -225,22 +224,15 @@ def split(partition, rank, optimize=True):
     return units
 
 
-def _phase(v, phase_of):
-    return phase_of.get(v)
-
-
 def _writes_by_phase(part, phase_of):
     """State writes: all at the end of the update (a gradient written to .grad is the summed one);
     a state the forward or backward pass writes (running statistics) cannot be kept per micro-batch."""
-    found = {FORWARD: [], BACKWARD: [], UPDATE: []}
     for w in part.writes:
-        made = _phase(w.value, phase_of) if w.value is not None else None
-        if made == FORWARD:
+        if phase_of.get(w.value) == FORWARD:
             raise StaticError(f'Pipeline: the forward pass writes state {w.slot} (running '
                               f'statistics?) — a pipeline cannot write it once per micro-batch; '
                               f'train without it, or run the partition without a pipeline')
-        found[UPDATE].append(w)
-    return found
+    return {FORWARD: [], BACKWARD: [], UPDATE: list(part.writes)}
 
 
 def _reads(part, phase, writes):
@@ -255,7 +247,7 @@ def _reads(part, phase, writes):
 
 def _check_flows(part, phase_of, reads):
     for v in reads[UPDATE]:
-        if _phase(v, phase_of) == FORWARD:
+        if phase_of.get(v) == FORWARD:
             raise StaticError(f'Pipeline: the update reads {v!r}, made by the forward pass of each '
                               f'micro-batch; only what backward hands over (gradients) is summed '
                               f'over micro-batches')
