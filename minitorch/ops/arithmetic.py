@@ -10,6 +10,7 @@ from ..tensor import Tensor, has_values
 from ._grad_utils import sum_to
 from .elementwise import Elementwise, module_of, shape_of
 from .promotion import binary, operands, promote, apply_binary
+from .selection import fits, where
 from .shape_checks import broadcast_shape
 
 
@@ -269,14 +270,12 @@ def _integer_pow(a, b):
             if b < 0:
                 raise RuntimeError(f'pow: integers to negative integer powers are not allowed '
                                    f'({a.dtype} tensor ** {b}); use a float, e.g. x.float() ** {b}')
-            from .selection import fits
             fits(b, a.dtype if a.dtype is not dtypes.bool_ else dtypes.int64, 'pow')
         return None
     a, b = promote(a, b, 'pow')
     if b.is_floating_point() or (has_values(b) and not bool((b < 0).any())):
         return None             # (a traced graph cannot know: it takes the general path below)
     broadcast_shape('pow', shape_of(a), b.shape)
-    from .selection import where
     if not isinstance(a, Tensor):
         from ..creation import full_like
         a = full_like(b, a)

@@ -5,7 +5,7 @@ in PyTorch, and refused on floats); logical_and/or/xor/not treat any nonzero as 
 """
 from .. import dtypes
 from ..tensor import Tensor
-from .elementwise import NotDifferentiable
+from .elementwise import NotDifferentiable, module_of
 from .promotion import binary, operands, promote, apply_binary, explain_broadcast_error
 
 
@@ -167,7 +167,6 @@ class IsClose(NotDifferentiable):
 
     @staticmethod
     def forward(ctx, a, b, rtol, atol, equal_nan):
-        from .elementwise import module_of
         xp = module_of((a, b))
         return xp.asarray(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 

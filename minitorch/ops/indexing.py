@@ -12,7 +12,10 @@ from ..autograd.function import Primitive
 from ..backend import array_module
 from ..tensor import Tensor
 from ._grad_utils import sum_to
-from .shape_checks import wrap_dim
+from .checks import check
+from .selection import fits, as_value
+from .shape import expand
+from .shape_checks import wrap_dim, broadcast_shape
 
 
 class Slot:
@@ -284,7 +287,6 @@ def _check_in_range(index, size, dim, op):
     """A RuntimeError naming the first index outside [0, size); a check op, so a static graph
     checks the indices of each run."""
     if index.numel():
-        from .checks import check
         ok = (index >= 0) & (index < size)
         check(ok, RuntimeError, functools.partial(_out_of_bounds, op, size, dim), index, ok)
 
@@ -326,8 +328,6 @@ def take_along_dim(input, indices, dim=None):
     if indices.ndim != input.ndim:
         raise RuntimeError(f'take_along_dim: input and indices should have the same number of '
                            f'dimensions, got {list(input.shape)} and {list(indices.shape)}')
-    from .shape import expand
-    from .shape_checks import broadcast_shape
     others = [tuple(1 if i == d else n for i, n in enumerate(t.shape)) for t in (input, indices)]
     shape = list(broadcast_shape('take_along_dim', *others))
     input = expand(input, tuple(shape[:d] + [input.shape[d]] + shape[d + 1:]))
@@ -357,7 +357,6 @@ def scatter(input, dim, index, src=None, *, value=None):
         raise TypeError('scatter: give exactly one of src (a tensor) or value (a number)')
     d, src = _scatter_args(input, dim, index, src if src is not None else value, 'scatter')
     if value is not None:
-        from .selection import fits, as_value
         fits(value, input.dtype, 'scatter')
         src = as_value(value, input._data.dtype) if not input.is_floating_point() else value
     return Scatter.apply(input, index, src, d)

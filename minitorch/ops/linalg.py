@@ -6,10 +6,12 @@ differentiation: every gradient of a product is again such a product, with no tr
 """
 import math
 
+from .. import dtypes
 from ..autograd.function import Primitive
 from ..backend import array_module
 from ..tensor import Tensor
 from ._grad_utils import sum_to, expand_reduced
+from .reduction import reduction_dims
 from .shape_checks import broadcast_shape
 
 
@@ -175,8 +177,6 @@ class VectorNorm(Primitive):
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The vector norm of x over dim (all elements by default): ord 2 is the Euclidean length, 1 the
     sum of magnitudes, inf the largest magnitude (torch.linalg.vector_norm)."""
-    from .. import dtypes
-    from .reduction import reduction_dims
     if not x.is_floating_point():
         raise RuntimeError(f'linalg.vector_norm: expected a floating point tensor, got {x.dtype}; '
                            f'convert it first (x.float())')

@@ -1,6 +1,7 @@
 """Copies: to another device, to another dtype, or plain clones.  The gradient goes back the same way
 (to the source device, in the source dtype)."""
 from ..autograd.function import Primitive
+from ..dtypes import FROM_NUMPY
 
 
 class ToDevice(Primitive):
@@ -29,7 +30,6 @@ class Cast(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..dtypes import FROM_NUMPY
         return grad.to(FROM_NUMPY[ctx.input_dtype]), None
 
 

@@ -12,6 +12,7 @@ import math
 
 from ..autograd.function import Primitive
 from ..backend import array_module
+from .indexing import scatter_add_into_zeros
 
 
 def conv_output_size(size, kernel, stride, padding, dilation):
@@ -159,7 +160,6 @@ class MaxPool2d(Primitive):
         index, = ctx.saved_tensors
         index = index.reshape(index.shape[0], index.shape[1], -1)
         (n, c, h, w), = ctx.meta
-        from .indexing import scatter_add_into_zeros
         flat = scatter_add_into_zeros(grad.reshape(n, c, -1), index, 2, (n, c, h * w))
         return flat.reshape(n, c, h, w), None, None, None, None
 

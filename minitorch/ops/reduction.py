@@ -11,6 +11,8 @@ from ..backend import array_module
 from ..return_types import values_indices
 from ..tensor import Tensor
 from ._grad_utils import expand_reduced, reduced_count
+from .arithmetic import maximum, minimum
+from .indexing import scatter_add_into_zeros
 from .shape_checks import wrap_dim, wrap_dims
 
 
@@ -144,7 +146,6 @@ class MaxDim(Primitive):
             return grad, None, None, None
         if not keepdim:
             grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-        from .indexing import scatter_add_into_zeros
         return scatter_add_into_zeros(grad, indices, dim, shape), None, None, None
 
 
@@ -304,7 +305,6 @@ def min(input, dim=None, keepdim=False):
 
 def _max_or_min(input, dim, keepdim, largest, op):
     if isinstance(dim, Tensor):
-        from .arithmetic import maximum, minimum
         return (maximum if largest else minimum)(input, dim)       # max(a, b), elementwise
     if dim is None:
         if input.numel() == 0:

@@ -7,6 +7,7 @@ import math
 
 from .. import dtypes
 from .elementwise import Elementwise, ZeroGradient, module_of
+from .erf import erf_array
 
 
 class Exp(Elementwise):
@@ -172,7 +173,6 @@ class Erf(Elementwise):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        from .erf import erf_array
         return erf_array(module_of((x,)), x)
 
     @staticmethod
