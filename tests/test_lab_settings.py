@@ -1,22 +1,14 @@
 """tools/lab_settings.py: the course's JupyterLab defaults join an environment's overrides.json, keeping
 whatever else is there (`make lab` runs it; the browser test checks JupyterLab obeys the setting)."""
-import importlib.util
 import json
 import pathlib
 
 import pytest
 
+from lab_browser import load_tool
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location("lab_settings", ROOT / "tools" / "lab_settings.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-lab_settings = load_tool()
+lab_settings = load_tool(ROOT / "tools" / "lab_settings.py")
 BROWSER = "@jupyterlab/filebrowser-extension:browser"
 
 

@@ -3,25 +3,16 @@
 JupyterLab marks a notebook modified when its stored kernelspec differs from the kernel it starts
 ("Python 3" vs "Python 3 (ipykernel)"); `make notebook` runs tools/normalize_notebook.py to prevent that.
 """
-import importlib.util
 import json
 import pathlib
 
 import pytest
 
+from lab_browser import load_tool
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "course").glob("[0-9][0-9]_*.ipynb"))
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location("normalize_notebook",
-                                                  ROOT / "tools" / "normalize_notebook.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-normalize_notebook = load_tool()
+normalize_notebook = load_tool(ROOT / "tools" / "normalize_notebook.py")
 
 
 def test_there_are_notebooks():
