@@ -168,8 +168,7 @@ class _Cut:
         """The copy of v in part r (made on first use: parts share no Value)."""
         found = self.values[r].get(v)
         if found is None:
-            found = self.values[r][v] = Value(v.shape, v.dtype, v.device, v.kind, name=v.name,
-                                              const=v.const, slot=v.slot)
+            found = self.values[r][v] = _value_like(v)
         return found
 
     def _holder(self, v):
@@ -199,11 +198,8 @@ class _Cut:
     def _copy(self, node, r):
         inputs = [self.values[r][v] for v in node.inputs]
         outputs = [self._own(v, r) for v in node.outputs]
-        copy = Node(node.op, node.args, node.kwargs, inputs, outputs, node.scope, node.multi,
-                    dict(node.note or {}, rank=r, phase=self.where.phase[node]))
-        for v in outputs:
-            v.node = copy
-        self.parts[r].add_node(copy)
+        self.parts[r].add_node(_node_like(node, inputs, outputs,
+                                          dict(node.note or {}, rank=r, phase=self.where.phase[node])))
 
     def _edge(self, v, src, dst, phase, about):
         tag = len(self.edges)
@@ -254,22 +250,31 @@ def clone(graph):
         if v is None:
             return None
         if v not in values:
-            values[v] = Value(v.shape, v.dtype, v.device, v.kind, name=v.name, const=v.const,
-                              slot=v.slot)
+            values[v] = _value_like(v)
         return values[v]
     g = Graph(graph.name)
     g.inputs, g.state = [own(v) for v in graph.inputs], [own(v) for v in graph.state]
     for node in graph.nodes:
-        copy = Node(node.op, node.args, node.kwargs, [own(v) for v in node.inputs],
-                    [own(v) for v in node.outputs], node.scope, node.multi, node.note)
-        for v in copy.outputs:
-            v.node = copy
-        g.nodes.append(copy)
+        g.nodes.append(_node_like(node, [own(v) for v in node.inputs],
+                                  [own(v) for v in node.outputs], node.note))
     g.outputs = [own(v) for v in graph.outputs]
     g.writes = [StateWrite(w.slot, own(w.value)) for w in graph.writes]
     if hasattr(graph, 'output_positions'):
         g.output_positions = graph.output_positions
     return g
+
+
+def _value_like(v):
+    """A new Value with v's type, kind, name, constant and slot (and no producer yet)."""
+    return Value(v.shape, v.dtype, v.device, v.kind, name=v.name, const=v.const, slot=v.slot)
+
+
+def _node_like(node, inputs, outputs, note):
+    """A copy of node on other values, recorded as their producer."""
+    copy = Node(node.op, node.args, node.kwargs, inputs, outputs, node.scope, node.multi, note)
+    for v in outputs:
+        v.node = copy
+    return copy
 
 
 def _write_owners(graph, placement, producer):
