@@ -14,20 +14,24 @@ def substitute(graph, mapping, nodes=None):
         return v
 
     out = graph.copy()
-    new_nodes = []
-    for node in (graph.nodes if nodes is None else nodes):
-        inputs = [final(v) for v in node.inputs]
-        if any(a is not b for a, b in zip(inputs, node.inputs)):
-            node = Node(node.op, node.args, node.kwargs, inputs, node.outputs, node.scope,
-                        node.multi, node.note)
-            for v in node.outputs:
-                v.node = node
-        new_nodes.append(node)
-    out.nodes = new_nodes
+    out.nodes = [with_inputs(node, [final(v) for v in node.inputs])
+                 for node in (graph.nodes if nodes is None else nodes)]
     out.outputs = [None if v is None else final(v) for v in graph.outputs]
     out.writes = [StateWrite(w.slot, None if w.value is None else final(w.value))
                   for w in graph.writes]
     return out
+
+
+def with_inputs(node, inputs):
+    """node itself when it reads these very inputs, else a copy that reads them (its outputs now
+    name the copy as their node)."""
+    if all(a is b for a, b in zip(inputs, node.inputs)):
+        return node
+    node = Node(node.op, node.args, node.kwargs, inputs, node.outputs, node.scope, node.multi,
+                node.note)
+    for v in node.outputs:
+        v.node = node
+    return node
 
 
 def is_pure(op):

@@ -7,7 +7,7 @@
     where(~c, a, b) -> where(c, b, a)
 """
 from ..ir import In, Node, Value
-from .rewrite import protected, substitute
+from .rewrite import protected, substitute, with_inputs
 
 
 def simplify(graph):
@@ -23,7 +23,7 @@ def simplify(graph):
 
     for node in graph.nodes:
         inputs = [resolve(v) for v in node.inputs]
-        node = _with_inputs(node, inputs)
+        node = with_inputs(node, inputs)
         rule, result = _rewrite(node, users, kept_values)
         if rule is None:
             nodes.append(node)
@@ -36,13 +36,6 @@ def simplify(graph):
         else:
             mapping[node.outputs[0]] = result
     return substitute(graph, mapping, nodes), counts
-
-
-def _with_inputs(node, inputs):
-    if all(a is b for a, b in zip(inputs, node.inputs)):
-        return node
-    return Node(node.op, node.args, node.kwargs, inputs, node.outputs, node.scope, node.multi,
-                node.note)
 
 
 def _operands(node):
