@@ -198,8 +198,8 @@ class _Cut:
     def _copy(self, node, r):
         inputs = [self.values[r][v] for v in node.inputs]
         outputs = [self._own(v, r) for v in node.outputs]
-        self.parts[r].add_node(_node_like(node, inputs, outputs,
-                                          dict(node.note or {}, rank=r, phase=self.where.phase[node])))
+        note = dict(node.note or {}, rank=r, phase=self.where.phase[node])
+        self.parts[r].add_node(_node_like(node, inputs, outputs, note))
 
     def _edge(self, v, src, dst, phase, about):
         tag = len(self.edges)
