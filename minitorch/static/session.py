@@ -18,6 +18,7 @@ from .errors import StaticError
 from .executable import Executable
 from .graph_api import Graph, Operation, _CURRENT
 from .ir import StateWrite
+from .passes.rewrite import protected
 from .replay import specialize
 from .tree import flatten, unflatten
 
@@ -154,8 +155,7 @@ class Session:
 
 
 def _used_inputs(graph):
-    used = set(v for v in graph.outputs if v is not None)
-    used |= set(w.value for w in graph.writes if w.value is not None)
+    used = protected(graph)
     for node in graph.nodes:
         used.update(node.inputs)
     return used
