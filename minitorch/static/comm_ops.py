@@ -27,7 +27,8 @@ from ..autograd.function import Primitive
 
 
 class Send(Primitive):
-    """Send the input array to rank `dst` (a blocking send, matched by the Recv with the same tag)."""
+    """Send the input array to rank `dst` (buffered: the rank goes on at once; matched by the Recv
+    with the same tag)."""
     op_name = 'send'
     viz_role = 'static_send'        # drawn as an arrow leaving the part
     differentiable = False
