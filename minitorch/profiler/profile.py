@@ -17,6 +17,7 @@ import threading
 import time
 
 from ..autograd.dispatch import DispatchMode
+from ..autograd.engine import _DEPTH as _BACKWARD_DEPTH     # backward passes running now
 from ..autograd.thread_state import STATE
 from ..static.ir import op_name
 from ..tensor import Tensor
@@ -25,11 +26,6 @@ from .clocks import clock_for, started_at
 from .events import Event, shapes_of
 from .memory import allocated_bytes, saved_bytes
 from .static_runs import NodeTimer
-
-try:        # how many backward passes are running: ops run meanwhile are backward ops
-    from ..autograd.engine import _DEPTH as _BACKWARD_DEPTH
-except ImportError:         # pragma: no cover - the engine's bookkeeping moved
-    _BACKWARD_DEPTH = [0]
 
 CUDA_TIMINGS = ('events', 'sync')
 _now = time.perf_counter
