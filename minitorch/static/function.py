@@ -166,12 +166,14 @@ class StaticFunction:
 
     # --- running ------------------------------------------------------------------------------
     def _run(self, executable, leaves):
-        tensors = [leaf for leaf in leaves if isinstance(leaf, Tensor)]
         device = executable.device
-        for t in tensors:
-            if t._device is not device:
-                raise StaticError(f'{self.__name__}: an argument is on {t.device} but the graph was '
-                                  f'compiled for {executable.device}')
+        tensors = []
+        for leaf in leaves:
+            if isinstance(leaf, Tensor):
+                if leaf._device is not device:
+                    raise StaticError(f'{self.__name__}: an argument is on {leaf.device} but the '
+                                      f'graph was compiled for {executable.device}')
+                tensors.append(leaf)
         outputs = executable.run([t._data for t in tensors], tensors)
         self.last = executable
         if executable.out_tree is None and executable.out_constants[0] is _TENSOR:

@@ -1,8 +1,10 @@
 """Static graphs on every device: compiled code calls the device's array module (the stand-in GPU
 refuses numpy arrays, as CuPy does, so a host array slipping into the compiled code fails here)."""
 import numpy as np
+import pytest
 
 import minitorch as mt
+from minitorch.static import StaticError
 from helpers import host, training_step
 
 
@@ -44,3 +46,10 @@ def test_a_define_then_run_graph_runs_in_a_session_on_the_device(device):
         out = (x.to(device) @ w).sum()
     value = mt.static.Session(g, device=device).run(out, feed={x: np.ones((3, 2), np.float32)})
     assert value.device == device and host(value).item() == 6.0
+
+
+def test_a_traced_function_refuses_arguments_on_two_devices():
+    f = mt.static.function(lambda x, y: x * 2)
+    with pytest.raises(StaticError, match='an argument is on fakegpu:0 but the graph was compiled '
+                                          'for cpu'):
+        f(mt.ones(2), mt.ones(2, device='fakegpu'))
