@@ -102,10 +102,6 @@ def stand_in(shape, dtype, tag):
     return array
 
 
-def is_stand_in(array):
-    return isinstance(array, StandIn)
-
-
 def as_stand_in(array, tag):
     """array (a plain array or a numpy scalar) marked as a stand-in of graph `tag`."""
     array = np.asarray(array).view(StandIn)
