@@ -22,10 +22,6 @@ class Config:
         import minitorch as mt
         self.gpu = mt.cuda.is_available() and mode != 'smoke'
 
-    @property
-    def quick(self):
-        return self.mode != 'full'
-
     def pick(self, full, quick, smoke=None):
         """The value for this mode (smoke falls back to quick)."""
         if self.mode == 'full':
