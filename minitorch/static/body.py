@@ -17,7 +17,6 @@ from .codegen import Compiled
 from .errors import StaticError
 from .ir import Graph as IRGraph, Value
 from .slots import TensorSlot
-from .standin import stand_in
 from .trace import Tracer
 
 _IDS = itertools.count(1)
@@ -37,7 +36,7 @@ class Body:
     def _trace(self, with_grads=False, captured=None):
         graph = IRGraph(f'{self.name}#{next(_IDS)}')
         tracer = Tracer(graph, isolated=True)
-        inputs = [_symbolic(graph, tracer, spec, f'in{i}', with_grads)
+        inputs = [_symbolic(tracer, spec, f'in{i}', with_grads)
                   for i, spec in enumerate(self.specs)]
         with tracer, np.errstate(all='ignore'), grad_mode.set_grad_enabled(with_grads or
                                                                          grad_mode.is_grad_enabled()):
@@ -58,7 +57,7 @@ class Body:
 
     def _vjp_outputs(self, graph, tracer, inputs, outs, captured):
         """Trace the gradients of outs (weighted by new inputs g) for every input and capture."""
-        gs = [_symbolic(graph, tracer, (tuple(o.shape), o._data.dtype, o._device, False), f'g{i}')
+        gs = [_symbolic(tracer, (tuple(o.shape), o._data.dtype, o._device, False), f'g{i}')
               for i, o in enumerate(outs)]
         wrt = inputs + list(captured)
         differentiable = [t for t in wrt if t.requires_grad]
@@ -91,16 +90,10 @@ class Body:
         return found
 
 
-def _symbolic(graph, tracer, spec, name, requires_grad=None):
+def _symbolic(tracer, spec, name, requires_grad=None):
     shape, dtype, device, wants_grad = spec
-    data = stand_in(shape, dtype, graph.name)
-    t = Tensor._make(data, device)
-    t._requires_grad = (wants_grad if requires_grad is None else requires_grad) and \
-        np.dtype(dtype).kind == 'f'
-    value = Value(shape, dtype, device, 'input', name=name)
-    graph.inputs.append(value)
-    tracer.bind(data, value)
-    return t
+    wants_grad = wants_grad if requires_grad is None else requires_grad
+    return tracer.new_input(shape, dtype, device, name, wants_grad and np.dtype(dtype).kind == 'f')
 
 
 def _state_as_inputs(graph, order=None):

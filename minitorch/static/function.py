@@ -28,10 +28,9 @@ from ..tensor import Tensor
 from .codegen import function_name
 from .errors import StaticError
 from .executable import Executable
-from .ir import Graph, Value
+from .ir import Graph
 from .naming import StateNamer
 from .slots import GradSlot
-from .standin import stand_in
 from .trace import Tracer
 from .tree import flatten, unflatten
 
@@ -121,8 +120,11 @@ class StaticFunction:
         names = _argument_names(self.fn, args, kwargs, leaves)
         symbolic = []
         for leaf, name in zip(leaves, names):
-            symbolic.append(_symbolic(leaf, name, graph, tracer) if isinstance(leaf, Tensor)
-                            else leaf)
+            if isinstance(leaf, Tensor):
+                data = leaf._data
+                leaf = tracer.new_input(data.shape, data.dtype, leaf._device, name,
+                                        leaf._requires_grad)
+            symbolic.append(leaf)
         sym_args, sym_kwargs = unflatten(symbolic, tree)
         printed = io.StringIO()
         with tracer, _Tee(printed), np.errstate(all='ignore'):     # stand-in values mean nothing
@@ -232,17 +234,6 @@ def _argument_names(fn, args, kwargs, leaves):
         inner, _ = flatten(value)
         names += [name] if len(inner) == 1 else [f'{name}[{i}]' for i in range(len(inner))]
     return names + [f'arg{i}' for i in range(len(names), len(leaves))]
-
-
-def _symbolic(tensor, name, graph, tracer):
-    data = tensor._data
-    standin = stand_in(data.shape, data.dtype, graph.name)
-    sym = Tensor._make(standin, tensor._device)
-    sym._requires_grad = tensor._requires_grad
-    value = Value(data.shape, data.dtype, tensor._device, 'input', name=name)
-    graph.inputs.append(value)
-    tracer.bind(standin, value)
-    return sym
 
 
 class InputGradSlot:

@@ -22,9 +22,9 @@ from .. import dtypes
 from ..autograd.dispatch import suspended
 from ..tensor import Tensor
 from .errors import StaticError
-from .ir import Graph as IRGraph, Value
+from .ir import Graph as IRGraph
 from .naming import StateNamer
-from .standin import StandIn, stand_in
+from .standin import StandIn
 from .trace import Tracer
 
 STAND_IN_SIZE = 2           # a None dim's size while building (not 1: broadcasting would hide it)
@@ -120,15 +120,10 @@ def placeholder(shape, dtype=None, name=None):
     shape = tuple(None if s is None else int(s) for s in shape)
     name = name or f'placeholder_{len(g.placeholders)}'
     concrete = tuple(STAND_IN_SIZE if s is None else s for s in shape)
-    data = stand_in(concrete, dt.np, g.ir.name)
     from ..backend import CPU
-    tensor = Tensor._make(data, CPU)
-    tensor._requires_grad = dt.is_floating_point
+    tensor = g.tracer.new_input(concrete, dt.np, CPU, name, dt.is_floating_point)
     tensor.name = name
-    value = Value(concrete, dt.np, CPU, 'input', name=name)
-    g.ir.inputs.append(value)
-    g.tracer.bind(data, value)
-    g.placeholders.append(Placeholder(tensor, shape, dt, name, value))
+    g.placeholders.append(Placeholder(tensor, shape, dt, name, g.ir.inputs[-1]))
     return tensor
 
 

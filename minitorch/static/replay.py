@@ -15,10 +15,9 @@ from ..autograd.dispatch import report_new_tensor
 from ..backend import CPU
 from ..tensor import Tensor
 from .errors import StaticError
-from .ir import Graph as IRGraph, In, Value
+from .ir import Graph as IRGraph, In
 from .naming import StateNamer
 from .slots import TensorSlot
-from .standin import stand_in
 from .trace import Tracer
 
 
@@ -43,14 +42,8 @@ def specialize(graph, shapes):
 
     with tracer, np.errstate(all='ignore'):
         for p in graph.placeholders:
-            shape = shapes[p.name]
-            data = stand_in(shape, p.dtype.np, ir.name)
-            t = Tensor._make(data, CPU)
-            t._requires_grad = p.tensor._requires_grad
-            value = Value(shape, p.dtype.np, CPU, 'input', name=p.name)
-            ir.inputs.append(value)
-            tracer.bind(data, value)
-            tensors[p.value] = t
+            tensors[p.value] = tracer.new_input(shapes[p.name], p.dtype.np, CPU, p.name,
+                                                p.tensor._requires_grad)
         calls = {start: call for call in graph.gradient_calls for start in [call[0]]}
         index = 0
         while index < len(old.nodes):

@@ -72,6 +72,17 @@ class Tracer(DispatchMode):
         self.values[id(array)] = value
         self.keep[id(array)] = array
 
+    def new_input(self, shape, dtype, device, name, requires_grad=False):
+        """A symbolic tensor for a new input of the graph (a placeholder, an argument): a stand-in
+        of shape and dtype, standing for a new input Value."""
+        data = stand_in(shape, dtype, self.graph_tag)
+        tensor = Tensor._make(data, device)
+        tensor._requires_grad = requires_grad
+        value = Value(shape, dtype, device, 'input', name=name)
+        self.graph.inputs.append(value)
+        self.bind(data, value)
+        return tensor
+
     def value_of(self, tensor):
         """The graph value tensor stands for, capturing it as state when it is new to the trace."""
         data = tensor._data
