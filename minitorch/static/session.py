@@ -10,7 +10,6 @@ import logging
 
 import numpy as np
 
-from .. import dtypes
 from ..backend import device as Device
 from ..tensor import Tensor
 from .codegen import function_name
