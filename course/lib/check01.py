@@ -6,20 +6,7 @@ against finite differences, by the largest relative error.
 """
 import numpy as np
 
-
-def _stub(value):
-    return value is None or value is Ellipsis
-
-
-def _call(label, fn, *args):
-    """(result, status): status is 'stub', 'ok' or the message naming the exception."""
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        return None, 'stub'
-    except Exception as err:                    # the learner's code may raise anything
-        return None, f'{label} raised {type(err).__name__}: {err}'
-    return result, 'stub' if _stub(result) else 'ok'
+from .checks import call
 
 
 def _array(value):
@@ -64,7 +51,7 @@ def mse_data():
 
 def check_mse_grad(mse_grad):
     y_pred, y = mse_data()
-    got, status = _call('mse_grad(y_pred, y)', mse_grad, y_pred.copy(), y.copy())
+    got, status = call('mse_grad(y_pred, y)', mse_grad, y_pred.copy(), y.copy())
     if status == 'stub':
         print('not done yet — hint: the loss is a mean over all N·D_out entries of (y_pred − y)²; '
               'differentiate one entry, then remember how many entries share the mean')
@@ -112,7 +99,7 @@ def check_tanh_backward(tanh_backward):
     r = np.random.default_rng(12)
     h, g_out = r.standard_normal((3, 4)), r.standard_normal((3, 4))
     out = np.tanh(h)
-    got, status = _call('tanh_backward(g_out, out)', tanh_backward, g_out.copy(), out.copy())
+    got, status = call('tanh_backward(g_out, out)', tanh_backward, g_out.copy(), out.copy())
     if status == 'stub':
         print('not done yet — hint: write tanh\'s derivative with out = tanh(h) (no new tanh needed), '
               'then apply the chain rule with g_out')
@@ -161,7 +148,7 @@ def layer_data():
 def check_linear_relu(linear_relu_forward, linear_relu_backward):
     x, w, b, g_out = layer_data()
     inputs = [a.copy() for a in (x, w, b)]
-    result, status = _call('linear_relu_forward(x, w, b)', linear_relu_forward, *inputs)
+    result, status = call('linear_relu_forward(x, w, b)', linear_relu_forward, *inputs)
     if status == 'stub':
         print('not done yet — hint: forward is one matrix product, a bias and a ReLU; keep in the '
               'cache whatever backward will need')
@@ -179,7 +166,7 @@ def check_linear_relu(linear_relu_forward, linear_relu_backward):
         print('✗ forward changed its inputs in place: build new arrays')
         return False
     given = g_out.copy()
-    grads, status = _call('linear_relu_backward(g_out, cache)', linear_relu_backward, given, result[1])
+    grads, status = call('linear_relu_backward(g_out, cache)', linear_relu_backward, given, result[1])
     if status == 'stub':
         print('not done yet — the forward is ✓; hint for backward: walk the forward in reverse, one '
               'line each, and check every gradient\'s shape against its value\'s')

@@ -7,20 +7,7 @@ import itertools
 
 import numpy as np
 
-
-def _stub(value):
-    return value is None or value is Ellipsis
-
-
-def _call(label, fn, *args):
-    """(result, status): status is 'stub', 'ok' or the message naming the exception."""
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        return None, 'stub'
-    except Exception as err:                    # the learner's code may raise anything
-        return None, f'{label} raised {type(err).__name__}: {err}'
-    return result, 'stub' if _stub(result) else 'ok'
+from .checks import call
 
 
 def _numpy(value):
@@ -45,25 +32,27 @@ def _numpy_broadcast(s1, s2):
         return ValueError
 
 
+def _shape_or_value_error(broadcast_shape, s1, s2):
+    """broadcast_shape(s1, s2), or ValueError when it raised one: the right answer where they do not
+    broadcast."""
+    try:
+        return broadcast_shape(s1, s2)
+    except ValueError:
+        return ValueError
+
+
 def check_broadcast_shape(broadcast_shape):
     for s1, s2 in BROADCAST_CASES:
         expected = _numpy_broadcast(s1, s2)
         label = f'broadcast_shape({s1}, {s2})'
-        try:
-            got = broadcast_shape(s1, s2)
-        except NotImplementedError:
+        got, status = call(label, _shape_or_value_error, broadcast_shape, s1, s2)
+        if status == 'stub':
             print('not done yet — hint: pad the shorter shape with 1s on the left, then go dim by dim '
                   'with the three rules of section 4')
             return None
-        except ValueError:
-            got = ValueError
-        except Exception as err:
-            print(f'✗ {label} raised {type(err).__name__}: {err}')
+        if status != 'ok':
+            print(f'✗ {status}')
             return False
-        if _stub(got):
-            print('not done yet — hint: pad the shorter shape with 1s on the left, then go dim by dim '
-                  'with the three rules of section 4')
-            return None
         if got is not ValueError and isinstance(got, (tuple, list)) and tuple(got) == expected:
             continue
         if got == expected:
@@ -107,7 +96,7 @@ def check_pairwise_sq_dists(pairwise_sq_dists):
     import minitorch as mt
     r = np.random.default_rng(21)
     a, b = r.standard_normal((5, 3)), r.standard_normal((4, 3))
-    got, status = _call('pairwise_sq_dists(a, b)', pairwise_sq_dists, mt.from_numpy(a.copy()),
+    got, status = call('pairwise_sq_dists(a, b)', pairwise_sq_dists, mt.from_numpy(a.copy()),
                         mt.from_numpy(b.copy()))
     if status == 'stub':
         print('not done yet — hint: give a and b one new dim each, so that their difference broadcasts '
@@ -200,7 +189,7 @@ def _expected_broadcast(t, shape):
 def check_broadcast_to(StridedTensor, broadcast_to):
     for t, shape in broadcast_cases(StridedTensor):
         label = f'broadcast_to(t of shape {t.shape}, {shape})'
-        got, status = _call(label, broadcast_to, t, shape)
+        got, status = call(label, broadcast_to, t, shape)
         if status == 'stub':
             print('not done yet — hint: broadcasting stores nothing new: the result shares t.storage; '
                   'choose its strides so that stepping along a stretched dim stays on the same slot')
@@ -216,7 +205,7 @@ def check_broadcast_to(StridedTensor, broadcast_to):
             return False
     for shape, target in BROADCAST_ERRORS:
         t = StridedTensor(list(range(int(np.prod(shape)))), shape)
-        got, status = _call('', broadcast_to, t, target)
+        got, status = call('', broadcast_to, t, target)
         if status == 'ok':
             print(f'✗ broadcast_to(t of shape {shape}, {target}) returned a view, but size {shape[-1]} '
                   f'cannot stretch to {target[-1]} (only size 1 can): raise ValueError'
@@ -292,7 +281,7 @@ def _expected_getitem(t, index):
 def check_getitem(StridedTensor, getitem):
     for t, index in getitem_cases(StridedTensor):
         label = f'{_describe(index)} for t of shape {t.shape}, strides {t.strides}, offset {t.offset}'
-        got, status = _call(label, getitem, t, index)
+        got, status = call(label, getitem, t, index)
         if status == 'stub':
             print('not done yet — hint: an index changes where the view starts (offset) and, for a '
                   'slice, how far one step goes (stride) and how many steps there are (size); the '

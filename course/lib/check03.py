@@ -7,18 +7,7 @@ import numpy as np
 
 import minitorch as mt
 
-from .checks import as_numpy
-
-
-def _call(label, fn, *args):
-    """(result, status): status is 'stub' for an untouched stub, 'error: …' when fn raised."""
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        return None, 'stub'
-    except Exception as err:                    # the learner's code may raise anything
-        return None, f'error: {label} raised {type(err).__name__}: {err}'
-    return result, 'stub' if result is Ellipsis else 'ok'
+from .checks import Wrong, as_numpy, call, raised
 
 
 def _close(a, b, rtol=1e-7, atol=1e-10):
@@ -50,14 +39,14 @@ def check_grad_in_chunks(grad_in_chunks):
     w = mt.from_numpy(ws.copy())
     w.requires_grad = True
     w.grad = mt.from_numpy(stale.copy())            # what an earlier step left in w.grad
-    got, status = _call('grad_in_chunks(w, x, y, 3)', grad_in_chunks, w, mt.from_numpy(xs),
-                        mt.from_numpy(ys), chunks)
+    got, status = call('grad_in_chunks(w, x, y, 3)', grad_in_chunks, w, mt.from_numpy(xs),
+                       mt.from_numpy(ys), chunks, none_is_stub=False)
     if status == 'stub':
         print('not done yet — hint: call backward() once per chunk and let the gradients add up in '
               'w.grad; think about what w.grad holds when the function starts')
         return None
     if status != 'ok':
-        print(f'✗ {status[7:]}')
+        print(f'✗ {status}')
         return False
     if got is None:
         print('✗ grad_in_chunks returned None: return w.grad once every chunk has been through backward')
@@ -120,13 +109,14 @@ def check_normalize_vjp(normalize_vjp):
     rows = []
     for i in range(n):                              # e_iᵀ J is row i of J
         v = np.eye(n)[i]
-        got, status = _call(f'normalize_vjp(x, v) with v = e_{i}', normalize_vjp, x.copy(), v)
+        got, status = call(f'normalize_vjp(x, v) with v = e_{i}', normalize_vjp, x.copy(), v,
+                           none_is_stub=False)
         if status == 'stub':
             print('not done yet — hint: ∂L/∂x_j = Σ_i v_i ∂y_i/∂x_j. Write ∂y_i/∂x_j for i = j and '
                   'for i ≠ j (x_j is in every denominator), then do the sum over i with numpy')
             return None
         if status != 'ok':
-            print(f'✗ {status[7:]}')
+            print(f'✗ {status}')
             return False
         got = None if got is None else _numbers(got)
         if got is None or got.shape != (n,):
@@ -143,8 +133,8 @@ def _judge_jacobian(yours, numerical, x, total, normalize_vjp):
     off = ~np.eye(n, dtype=bool)
     if _close(yours, numerical, rtol=1e-5, atol=1e-8):
         v = np.random.default_rng(4).standard_normal(n)
-        got, status = _call('normalize_vjp(x, v)', normalize_vjp, x.copy(), v)
-        got = _numbers(got) if status == 'ok' and got is not None else None
+        got, status = call('normalize_vjp(x, v)', normalize_vjp, x.copy(), v)
+        got = _numbers(got) if status == 'ok' else None
         if got is not None and _close(got, v @ numerical, rtol=1e-5, atol=1e-8):
             print('✓ normalize_vjp: your vᵀJ matches the Jacobian of x / x.sum() from finite differences')
             return True
@@ -178,10 +168,6 @@ def _judge_jacobian(yours, numerical, x, total, normalize_vjp):
 
 
 # --- exercise 3: build it: mul, sum_axis and mean for TinyTensor ------------------------------------
-class _Wrong(Exception):
-    """A mistake found by a probe: its message is printed after "✗ "."""
-
-
 def check_tiny_ops(TinyTensor, mul, sum_axis, mean):
     rng = np.random.default_rng(5)
     verdicts = [_check_op('mul', _MUL_PROBES, TinyTensor, mul, rng,
@@ -207,7 +193,7 @@ def _check_op(name, probes, TinyTensor, op, rng, hint):
     except NotImplementedError:
         print(f'not done yet ({name}) — hint: {hint}')
         return None
-    except _Wrong as wrong:
+    except Wrong as wrong:
         print(f'✗ {wrong}')
         return False
     print(f'✓ {name}: forward and backward agree with minitorch on every shape tried')
@@ -216,7 +202,7 @@ def _check_op(name, probes, TinyTensor, op, rng, hint):
 
 def _run(label, TinyTensor, op, arrays, mt_op, rng, extra=()):
     """Run op on TinyTensors and mt_op on minitorch tensors made from arrays, then backward from the
-    same random v.  Returns (tiny inputs, minitorch inputs); raises _Wrong on a forward or structural
+    same random v.  Returns (tiny inputs, minitorch inputs); raises Wrong on a forward or structural
     mistake, NotImplementedError on a stub."""
     tiny = [TinyTensor(a.copy()) for a in arrays]
     try:
@@ -224,31 +210,31 @@ def _run(label, TinyTensor, op, arrays, mt_op, rng, extra=()):
     except NotImplementedError:
         raise
     except Exception as err:
-        raise _Wrong(f'{label} raised {type(err).__name__}: {err}')
+        raise Wrong(raised(label, err))
     if out is Ellipsis:
         raise NotImplementedError
     if out is None:
-        raise _Wrong(f'{label} returned None (a missing return?): return the new TinyTensor')
+        raise Wrong(f'{label} returned None (a missing return?): return the new TinyTensor')
     tensors = [mt.from_numpy(a.copy()) for a in arrays]
     for t in tensors:
         t.requires_grad = True
     expected = mt_op(*tensors, *extra)
     if not isinstance(out, TinyTensor):
-        raise _Wrong(f'{label} returned {type(out).__name__}: return a TinyTensor, with the inputs as '
-                     f'its _parents and a _backward closure, so that backward can reach the inputs')
+        raise Wrong(f'{label} returned {type(out).__name__}: return a TinyTensor, with the inputs as '
+                    f'its _parents and a _backward closure, so that backward can reach the inputs')
     want = expected.detach().numpy()
     if out.data.shape != want.shape:
-        raise _Wrong(f'{label}: the result has shape {_shape(out.data.shape)}, minitorch\'s '
-                     f'{_shape(want.shape)}' + _forward_shape_hint(label, out.data.shape, want.shape))
+        raise Wrong(f'{label}: the result has shape {_shape(out.data.shape)}, minitorch\'s '
+                    f'{_shape(want.shape)}' + _forward_shape_hint(label, out.data.shape, want.shape))
     if not _close(out.data, want):
-        raise _Wrong(f'{label}: the forward values differ from minitorch\'s (first: {out.data.flat[0]:.6g} '
-                     f'vs {want.flat[0]:.6g})')
+        raise Wrong(f'{label}: the forward values differ from minitorch\'s (first: {out.data.flat[0]:.6g} '
+                    f'vs {want.flat[0]:.6g})')
     v = rng.standard_normal(want.shape)
     try:
         out.backward(gradient=v)
     except Exception as err:
-        raise _Wrong(f'{label}: backward raised {type(err).__name__}: {err}'
-                     + _backward_error_hint(label, err))
+        raise Wrong(f'{label}: backward raised {type(err).__name__}: {err}'
+                    + _backward_error_hint(label, err))
     expected.backward(gradient=mt.from_numpy(v.copy()))
     return tiny, tensors
 
@@ -270,19 +256,19 @@ def _backward_error_hint(label, err):
 
 
 def _grads(label, names, tiny, tensors):
-    """Compare each input's gradient; return [(name, yours, minitorch's)] or raise _Wrong for a
+    """Compare each input's gradient; return [(name, yours, minitorch's)] or raise Wrong for a
     missing or misshapen gradient."""
     pairs = []
     for name, mine, theirs in zip(names, tiny, tensors):
         want = theirs.grad.numpy()
         if mine.grad is None:
-            raise _Wrong(f'{label}: no gradient reached {name}: the result\'s _backward must add each '
-                         f'input\'s share with _accumulate, and the result\'s _parents must hold the '
-                         f'inputs')
+            raise Wrong(f'{label}: no gradient reached {name}: the result\'s _backward must add each '
+                        f'input\'s share with _accumulate, and the result\'s _parents must hold the '
+                        f'inputs')
         got = np.asarray(mine.grad, dtype=float)
         if got.shape != want.shape:
-            raise _Wrong(f'{label}: {name}\'s gradient has shape {_shape(got.shape)}, but {name} has '
-                         f'shape {_shape(want.shape)}' + _grad_shape_hint(label, name, got, want))
+            raise Wrong(f'{label}: {name}\'s gradient has shape {_shape(got.shape)}, but {name} has '
+                        f'shape {_shape(want.shape)}' + _grad_shape_hint(label, name, got, want))
         pairs.append((name, got, want))
     return pairs
 
@@ -304,12 +290,12 @@ def _mul_same(TinyTensor, mul, rng):
     tiny, tensors = _run(label, TinyTensor, mul, [a, b], lambda p, q: p * q, rng)
     (_, ga, wa), (_, gb, wb) = _grads(label, 'ab', tiny, tensors)
     if _close(ga, a * (wa / b)) and not _close(ga, wa):
-        raise _Wrong(f'{label}: a.grad came out as a·v, the input\'s own value times the incoming '
-                     f'gradient. In a·b, nudging a by ε moves the product by ε times the *other* factor')
+        raise Wrong(f'{label}: a.grad came out as a·v, the input\'s own value times the incoming '
+                    f'gradient. In a·b, nudging a by ε moves the product by ε times the *other* factor')
     for name, got, want in (('a', ga, wa), ('b', gb, wb)):
         if not _close(got, want):
-            raise _Wrong(f'{label}: {name}\'s gradient differs from minitorch\'s '
-                         f'(first: {got.flat[0]:.6g} vs {want.flat[0]:.6g})')
+            raise Wrong(f'{label}: {name}\'s gradient differs from minitorch\'s '
+                        f'(first: {got.flat[0]:.6g} vs {want.flat[0]:.6g})')
 
 
 def _mul_twice(TinyTensor, mul, rng):
@@ -318,11 +304,11 @@ def _mul_twice(TinyTensor, mul, rng):
     tiny, tensors = _run(label, TinyTensor, lambda t: mul(t, t), [a], lambda p: p * p, rng)
     (_, ga, wa), = _grads(label, 'a', tiny, tensors)
     if _close(2 * ga, wa):
-        raise _Wrong(f'{label}: a.grad is half of minitorch\'s. a is both factors, so it gets two '
-                     f'shares: add each with _accumulate (+=); setting .grad (=) keeps only the last')
+        raise Wrong(f'{label}: a.grad is half of minitorch\'s. a is both factors, so it gets two '
+                    f'shares: add each with _accumulate (+=); setting .grad (=) keeps only the last')
     if not _close(ga, wa):
-        raise _Wrong(f'{label}: a.grad differs from minitorch\'s (first: {ga.flat[0]:.6g} vs '
-                     f'{wa.flat[0]:.6g})')
+        raise Wrong(f'{label}: a.grad differs from minitorch\'s (first: {ga.flat[0]:.6g} vs '
+                    f'{wa.flat[0]:.6g})')
 
 
 def _mul_broadcast(TinyTensor, mul, rng):
@@ -332,8 +318,8 @@ def _mul_broadcast(TinyTensor, mul, rng):
         tiny, tensors = _run(label, TinyTensor, mul, [a, b], lambda p, q: p * q, rng)
         for name, got, want in _grads(label, 'ab', tiny, tensors):
             if not _close(got, want):
-                raise _Wrong(f'{label}: {name}\'s gradient differs from minitorch\'s (first: '
-                             f'{got.flat[0]:.6g} vs {want.flat[0]:.6g})')
+                raise Wrong(f'{label}: {name}\'s gradient differs from minitorch\'s (first: '
+                            f'{got.flat[0]:.6g} vs {want.flat[0]:.6g})')
 
 
 _MUL_PROBES = (_mul_same, _mul_twice, _mul_broadcast)
@@ -347,12 +333,12 @@ def _sum_probe(shape, axis):
         (_, got, want), = _grads(label, 'a', tiny, tensors)
         if not _close(got, want):
             if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got, want.T):
-                raise _Wrong(f'{label}: a\'s gradient is transposed: the gradient of the sums was '
-                             f'broadcast along the wrong axis. Put the summed axis back '
-                             f'(np.expand_dims(g, axis)) before broadcasting it to a\'s shape')
-            raise _Wrong(f'{label}: a\'s gradient differs from minitorch\'s (first: {got.flat[0]:.6g} vs '
-                         f'{want.flat[0]:.6g}): each element of a should get the gradient of the sum it '
-                         f'went into')
+                raise Wrong(f'{label}: a\'s gradient is transposed: the gradient of the sums was '
+                            f'broadcast along the wrong axis. Put the summed axis back '
+                            f'(np.expand_dims(g, axis)) before broadcasting it to a\'s shape')
+            raise Wrong(f'{label}: a\'s gradient differs from minitorch\'s (first: {got.flat[0]:.6g} vs '
+                        f'{want.flat[0]:.6g}): each element of a should get the gradient of the sum it '
+                        f'went into')
     return probe
 
 
@@ -368,11 +354,11 @@ def _mean_probe(shape):
         if not _close(got, want):
             n = a.size
             if _close(got, n * want):
-                raise _Wrong(f'{label}: a.grad is {n} times minitorch\'s ({n} = a.size): the mean '
-                             f'divides by the number of elements, so each element moves it by 1/{n} of '
-                             f'its own change')
-            raise _Wrong(f'{label}: a.grad differs from minitorch\'s (first: {got.flat[0]:.6g} vs '
-                         f'{want.flat[0]:.6g})')
+                raise Wrong(f'{label}: a.grad is {n} times minitorch\'s ({n} = a.size): the mean '
+                            f'divides by the number of elements, so each element moves it by 1/{n} of '
+                            f'its own change')
+            raise Wrong(f'{label}: a.grad differs from minitorch\'s (first: {got.flat[0]:.6g} vs '
+                        f'{want.flat[0]:.6g})')
     return probe
 
 
@@ -387,8 +373,8 @@ def _check_together(TinyTensor, mul, sum_axis, mean, rng):
                              [x, w, b], lambda x, w, b: (x * w * b).sum(1).mean(), rng)
         for name, got, want in _grads(label, ['x', 'w', 'b'], tiny, tensors):
             if not _close(got, want):
-                raise _Wrong(f'{label}: {name}\'s gradient differs from minitorch\'s')
-    except (_Wrong, NotImplementedError) as wrong:
+                raise Wrong(f'{label}: {name}\'s gradient differs from minitorch\'s')
+    except (Wrong, NotImplementedError) as wrong:
         print(f'✗ {wrong}')
         return False
     print('✓ together: mean(sum_axis(mul(mul(x, w), b), 1)) matches minitorch, forward and backward')

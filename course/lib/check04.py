@@ -7,23 +7,17 @@ import numpy as np
 
 import minitorch as mt
 
-
-class _Stub(Exception):
-    """A stub was reached (NotImplementedError, or ... as the result)."""
-
-
-class _Wrong(Exception):
-    """A mistake found: its message is printed after "✗ "."""
+from .checks import Stub, Wrong, call
 
 
 def _verdict(judge, hint):
     """Run judge(); print the outcome; return True, False or None."""
     try:
         message = judge()
-    except _Stub:
+    except Stub:
         print(f'not done yet — hint: {hint}')
         return None
-    except _Wrong as wrong:
+    except Wrong as wrong:
         print(f'✗ {wrong}')
         return False
     print(f'✓ {message}')
@@ -31,15 +25,12 @@ def _verdict(judge, hint):
 
 
 def _run(label, fn, *args, **kwargs):
-    """fn(*args, **kwargs); a stub raises _Stub, any other exception _Wrong naming the call."""
-    try:
-        result = fn(*args, **kwargs)
-    except NotImplementedError:
-        raise _Stub()
-    except Exception as err:                    # the learner's code may raise anything
-        raise _Wrong(f'{label} raised {type(err).__name__}: {err}')
-    if result is Ellipsis:
-        raise _Stub()
+    """fn(*args, **kwargs); a stub raises Stub, any other exception Wrong naming the call."""
+    result, status = call(label, fn, *args, none_is_stub=False, **kwargs)
+    if status == 'stub':
+        raise Stub()
+    if status != 'ok':
+        raise Wrong(status)
     return result
 
 
@@ -61,29 +52,29 @@ def _judge_count_calls(count_calls):
 
     counted = _run('count_calls(cube)', count_calls, cube)
     if not callable(counted):
-        raise _Wrong(f'count_calls(cube) returned {counted!r}: return the wrapper function')
+        raise Wrong(f'count_calls(cube) returned {counted!r}: return the wrapper function')
     if not hasattr(counted, 'calls'):
-        raise _Wrong('the counter does not exist before the first call: reading counted.calls of a '
-                     'function not called yet raises AttributeError. Create it when the wrapper is made '
-                     '(wrapper.calls = 0 after the def), not inside the wrapper')
+        raise Wrong('the counter does not exist before the first call: reading counted.calls of a '
+                    'function not called yet raises AttributeError. Create it when the wrapper is made '
+                    '(wrapper.calls = 0 after the def), not inside the wrapper')
     if counted.calls != 0:
-        raise _Wrong(f'before any call, calls is {counted.calls!r}: start the count at 0')
+        raise Wrong(f'before any call, calls is {counted.calls!r}: start the count at 0')
     results = [_run('the wrapped cube(2)', counted, 2), _run('the wrapped cube(3, power=2)', counted, 3,
                                                               power=2)]
     if results != [8, 9]:
-        raise _Wrong(f'the wrapped cube returned {results}, expected [8, 9]: return what func returns, '
-                     f'called with all the arguments (*args, **kwargs)')
+        raise Wrong(f'the wrapped cube returned {results}, expected [8, 9]: return what func returns, '
+                    f'called with all the arguments (*args, **kwargs)')
     if counted.calls != 2:
-        raise _Wrong(f'after 2 calls, calls is {counted.calls!r}: add 1 on every call')
+        raise Wrong(f'after 2 calls, calls is {counted.calls!r}: add 1 on every call')
     other = _run('count_calls(square)', count_calls, square)
     _run('the wrapped square(3)', other, 3)
     if counted.calls != 2 or getattr(other, 'calls', None) != 1:
-        raise _Wrong(f'two decorated functions share one counter: after 2 calls of one and 1 of the '
-                     f'other they say {counted.calls!r} and {getattr(other, "calls", None)!r}. Keep each '
-                     f'count on its own wrapper (wrapper.calls), not in a global or on count_calls')
+        raise Wrong(f'two decorated functions share one counter: after 2 calls of one and 1 of the '
+                    f'other they say {counted.calls!r} and {getattr(other, "calls", None)!r}. Keep each '
+                    f'count on its own wrapper (wrapper.calls), not in a global or on count_calls')
     if counted.__name__ != 'cube' or counted.__doc__ != 'Cube a number.':
-        raise _Wrong(f'the wrapper lost func\'s name and docstring (it is called {counted.__name__!r}): '
-                     f'decorate it with @functools.wraps(func)')
+        raise Wrong(f'the wrapper lost func\'s name and docstring (it is called {counted.__name__!r}): '
+                    f'decorate it with @functools.wraps(func)')
     return 'count_calls counts each function\'s calls from 0, returns its results and keeps its name'
 
 
@@ -120,13 +111,13 @@ def _judge_enable_grad(enable_grad, is_grad_enabled, set_grad_enabled):
         set_grad_enabled(before)
         inside = _enter_and_exit(enable_grad, is_grad_enabled)
         if inside is not True:
-            raise _Wrong('inside `with enable_grad():` recording is off: __enter__ must switch it on '
-                         '(set_grad_enabled(True))')
+            raise Wrong('inside `with enable_grad():` recording is off: __enter__ must switch it on '
+                        '(set_grad_enabled(True))')
         after = is_grad_enabled()
         if after != before:
-            raise _Wrong(f'after the block recording is {"on" if after else "off"}, but it was '
-                         f'{"on" if before else "off"} before: __exit__ sets {after!r} instead of the mode '
-                         f'found on entry — note is_grad_enabled() in __enter__ and restore that')
+            raise Wrong(f'after the block recording is {"on" if after else "off"}, but it was '
+                        f'{"on" if before else "off"} before: __exit__ sets {after!r} instead of the mode '
+                        f'found on entry — note is_grad_enabled() in __enter__ and restore that')
     _judge_nesting(enable_grad, is_grad_enabled, set_grad_enabled, class_attributes)
     _judge_exceptions(enable_grad, is_grad_enabled, set_grad_enabled)
     _judge_decorator(enable_grad, is_grad_enabled, set_grad_enabled)
@@ -142,17 +133,17 @@ def _judge_nesting(enable_grad, is_grad_enabled, set_grad_enabled, class_attribu
         set_grad_enabled(False)                     # as `with no_grad():` would
         _enter_and_exit(enable_grad, is_grad_enabled)
         if is_grad_enabled() is not False:
-            raise _Wrong('after a `with enable_grad():` inside a no_grad region, recording is still on: '
-                         'restore the mode found on entry')
+            raise Wrong('after a `with enable_grad():` inside a no_grad region, recording is still on: '
+                        'restore the mode found on entry')
 
     _enter_and_exit(enable_grad, is_grad_enabled, inner_blocks)
     if is_grad_enabled() is not True:
         added = sorted(set(vars(enable_grad)) - class_attributes)
         where = (f'on the class (enable_grad.{added[0]})' if added else
                  'somewhere all blocks share (a global, or a class attribute)')
-        raise _Wrong(f'nested blocks break: after the outer `with enable_grad():` the mode is off, though '
-                     f'it was on before. The mode saved on entry lives {where}, so the inner block '
-                     f'overwrote the outer one\'s. Keep it on the instance (self.previous)')
+        raise Wrong(f'nested blocks break: after the outer `with enable_grad():` the mode is off, though '
+                    f'it was on before. The mode saved on entry lives {where}, so the inner block '
+                    f'overwrote the outer one\'s. Keep it on the instance (self.previous)')
 
 
 def _judge_exceptions(enable_grad, is_grad_enabled, set_grad_enabled):
@@ -166,12 +157,12 @@ def _judge_exceptions(enable_grad, is_grad_enabled, set_grad_enabled):
     except KeyError:
         pass
     else:
-        raise _Wrong('an exception raised inside `with enable_grad():` disappeared: __exit__ returned a '
-                     'true value, which tells Python the exception was handled. Return False (or None) so '
-                     'that it goes on')
+        raise Wrong('an exception raised inside `with enable_grad():` disappeared: __exit__ returned a '
+                    'true value, which tells Python the exception was handled. Return False (or None) so '
+                    'that it goes on')
     if is_grad_enabled() is not False:
-        raise _Wrong('after the body raised, recording stayed on: __exit__ runs on the way out in both '
-                     'cases — restore the mode whatever exc_type is')
+        raise Wrong('after the body raised, recording stayed on: __exit__ runs on the way out in both '
+                    'cases — restore the mode whatever exc_type is')
 
 
 def _judge_decorator(enable_grad, is_grad_enabled, set_grad_enabled):
@@ -182,19 +173,19 @@ def _judge_decorator(enable_grad, is_grad_enabled, set_grad_enabled):
     set_grad_enabled(False)
     decorated = _run('enable_grad()(probe)', _run('enable_grad()', enable_grad), probe)
     if not callable(decorated):
-        raise _Wrong(f'@enable_grad() turned the function into {decorated!r}: __call__ must return the '
-                     f'wrapper')
+        raise Wrong(f'@enable_grad() turned the function into {decorated!r}: __call__ must return the '
+                    f'wrapper')
     result = _run('the decorated function', decorated, 2, b=3)
     if not isinstance(result, tuple) or result[1] != 5:
-        raise _Wrong(f'the decorated function returned {result!r}: pass on all arguments '
-                     f'(*args, **kwargs) and return func\'s result')
+        raise Wrong(f'the decorated function returned {result!r}: pass on all arguments '
+                    f'(*args, **kwargs) and return func\'s result')
     if result[0] is not True:
-        raise _Wrong('inside a function decorated @enable_grad() recording is off')
+        raise Wrong('inside a function decorated @enable_grad() recording is off')
     if is_grad_enabled() is not False:
-        raise _Wrong('after a decorated function returned, recording stayed on, though it was off before')
+        raise Wrong('after a decorated function returned, recording stayed on, though it was off before')
     if decorated.__name__ != 'probe':
-        raise _Wrong(f'the decorated function lost its name (it is called {decorated.__name__!r}): use '
-                     f'@functools.wraps(func) on the wrapper')
+        raise Wrong(f'the decorated function lost its name (it is called {decorated.__name__!r}): use '
+                    f'@functools.wraps(func) on the wrapper')
     _judge_decorator_raising(enable_grad, is_grad_enabled, set_grad_enabled)
     _judge_reentry(enable_grad, is_grad_enabled, set_grad_enabled)
 
@@ -210,14 +201,14 @@ def _judge_decorator_raising(enable_grad, is_grad_enabled, set_grad_enabled):
     except KeyError:
         pass
     except NotImplementedError:
-        raise _Stub()
+        raise Stub()
     except Exception as err:
-        raise _Wrong(f'the decorated function raised {type(err).__name__}: {err}, not its own KeyError')
+        raise Wrong(f'the decorated function raised {type(err).__name__}: {err}, not its own KeyError')
     else:
-        raise _Wrong('the exception raised by a decorated function disappeared: let it go on')
+        raise Wrong('the exception raised by a decorated function disappeared: let it go on')
     if is_grad_enabled() is not False:
-        raise _Wrong('after a decorated function raised, recording stayed on: run func inside '
-                     '`with enable_grad():` in the wrapper, so the mode is restored on the way out')
+        raise Wrong('after a decorated function raised, recording stayed on: run func inside '
+                    '`with enable_grad():` in the wrapper, so the mode is restored on the way out')
 
 
 def _judge_reentry(enable_grad, is_grad_enabled, set_grad_enabled):
@@ -232,10 +223,10 @@ def _judge_reentry(enable_grad, is_grad_enabled, set_grad_enabled):
     decorated = _run('enable_grad()(recurse)', _run('enable_grad()', enable_grad), recurse)
     _run('the decorated recursive function', decorated, 1)
     if is_grad_enabled() is not True:
-        raise _Wrong('a decorated function that runs again before it returns (recursion, or another '
-                     'thread) leaves the wrong mode behind: the wrapper reuses one enable_grad instance, and '
-                     'the inner call overwrote the mode the outer call saved. Enter a fresh one on every '
-                     'call (`with enable_grad():` inside the wrapper)')
+        raise Wrong('a decorated function that runs again before it returns (recursion, or another '
+                    'thread) leaves the wrong mode behind: the wrapper reuses one enable_grad instance, and '
+                    'the inner call overwrote the mode the outer call saved. Enter a fresh one on every '
+                    'call (`with enable_grad():` inside the wrapper)')
 
 
 # --- exercise 3: SiLU -------------------------------------------------------------------------------------
@@ -255,22 +246,22 @@ def _judge_silu(SiLU):
     x.requires_grad = True
     out = _run('SiLU.apply(x)', SiLU.apply, x)
     if not isinstance(out, mt.Tensor):
-        raise _Wrong(f'SiLU.apply(x) returned {type(out).__name__}: forward must return a tensor')
+        raise Wrong(f'SiLU.apply(x) returned {type(out).__name__}: forward must return a tensor')
     got = out.detach().numpy()
     if got.shape != v.shape or not np.allclose(got, _silu(v), rtol=1e-10):
         first = f'{got.flat[0]:.6g}' if got.size else repr(got)
-        raise _Wrong(f'forward: SiLU.apply(x) should be x · σ(x), shape {v.shape}; at x = {v.flat[0]:.4g} '
-                     f'expected {_silu(v).flat[0]:.6g}, got {first}')
+        raise Wrong(f'forward: SiLU.apply(x) should be x · σ(x), shape {v.shape}; at x = {v.flat[0]:.4g} '
+                    f'expected {_silu(v).flat[0]:.6g}, got {first}')
     try:
         mt.autograd.gradcheck(SiLU.apply, (x,))
     except NotImplementedError:
-        raise _Stub()
+        raise Stub()
     except mt.autograd.GradcheckError as err:
-        raise _Wrong(_diagnose_silu(SiLU) + f'. gradcheck says: {err}')
+        raise Wrong(_diagnose_silu(SiLU) + f'. gradcheck says: {err}')
     except Exception as err:
         hint = (' — did forward save what backward reads (ctx.save_for_backward)?'
                 if 'unpack' in str(err) else '')
-        raise _Wrong(f'backward raised {type(err).__name__}: {err}{hint}')
+        raise Wrong(f'backward raised {type(err).__name__}: {err}{hint}')
     return 'SiLU: forward is x · σ(x), and backward passes gradcheck'
 
 
@@ -366,36 +357,36 @@ def _judge_checkpoint(Checkpoint):
     out = _run('Checkpoint.apply(run, x)', Checkpoint.apply, _segment, x)
     want = _segment(mt.from_numpy(start * 2)).numpy()
     if not isinstance(out, mt.Tensor) or tuple(out.shape) != want.shape:
-        raise _Wrong(f'Checkpoint.apply(run, x) returned {type(out).__name__}'
-                     + (f' of shape {tuple(out.shape)}' if isinstance(out, mt.Tensor) else '')
-                     + f': it must return run(x), shape {want.shape}')
+        raise Wrong(f'Checkpoint.apply(run, x) returned {type(out).__name__}'
+                    + (f' of shape {tuple(out.shape)}' if isinstance(out, mt.Tensor) else '')
+                    + f': it must return run(x), shape {want.shape}')
     if not np.allclose(out.detach().numpy(), want, rtol=1e-12):
-        raise _Wrong('Checkpoint.apply(run, x) differs from run(x): forward returns run(x) itself')
+        raise Wrong('Checkpoint.apply(run, x) differs from run(x): forward returns run(x) itself')
     if out.grad_fn is None:
-        raise _Wrong('the result is not in the graph (no grad_fn): forward must return run(x)')
+        raise Wrong('the result is not in the graph (no grad_fn): forward must return run(x)')
     kept, x_bytes = _saved_bytes(out.grad_fn), x.numel() * x.element_size()
     if kept > x_bytes:
-        raise _Wrong(f'the checkpoint node saves {kept:,} bytes, x alone is {x_bytes:,}: save only x '
-                     f'(run is kept as a plain attribute) — whatever else is saved stays in memory until '
-                     f'backward, which checkpointing is meant to avoid')
+        raise Wrong(f'the checkpoint node saves {kept:,} bytes, x alone is {x_bytes:,}: save only x '
+                    f'(run is kept as a plain attribute) — whatever else is saved stays in memory until '
+                    f'backward, which checkpointing is meant to avoid')
     try:
         (out + x * 3).backward(gradient=mt.from_numpy(v.copy()))
     except NotImplementedError:
-        raise _Stub()
+        raise Stub()
     except Exception as err:
         text = str(err)
         for words, hint in _BACKWARD_ERRORS:
             if words in text:
-                raise _Wrong(hint)
-        raise _Wrong(f'backward raised {type(err).__name__}: {err}')
+                raise Wrong(hint)
+        raise Wrong(f'backward raised {type(err).__name__}: {err}')
     return _judge_checkpoint_grads(Checkpoint, p, start, v, kept)
 
 
 def _judge_checkpoint_grads(Checkpoint, p, start, v, kept):
     expected = _through(_segment, start, v)
     if p.grad is None:
-        raise _Wrong('no gradient reached the tensors x was made from: backward must return x\'s gradient '
-                     '(second, after None for run)')
+        raise Wrong('no gradient reached the tensors x was made from: backward must return x\'s gradient '
+                    '(second, after None for run)')
     got = p.grad.numpy()
     if np.allclose(got, expected, rtol=1e-10):
         leaf = mt.from_numpy(start * 2)
@@ -407,13 +398,13 @@ def _judge_checkpoint_grads(Checkpoint, p, start, v, kept):
         return _through(lambda x: x * 0, start, w)
 
     if np.allclose(got - x_path(v), 2 * (expected - x_path(v)), rtol=1e-10):
-        raise _Wrong('the gradient through run reached x\'s leaves twice: once from a backward() run inside '
-                     'your backward, once from what it returned. Recompute on a fresh leaf '
-                     '(x.detach().requires_grad_()) and return its gradient from mt.autograd.grad')
+        raise Wrong('the gradient through run reached x\'s leaves twice: once from a backward() run inside '
+                    'your backward, once from what it returned. Recompute on a fresh leaf '
+                    '(x.detach().requires_grad_()) and return its gradient from mt.autograd.grad')
     ones = np.ones_like(v)
     if np.allclose(got, _through(_segment, start, ones) - x_path(ones) + x_path(v), rtol=1e-10):
-        raise _Wrong('backward ignores grad_output: it returns the gradient of run(x).sum(), whatever '
-                     'gradient comes from above. Pass grad_output to mt.autograd.grad (grad_outputs)')
+        raise Wrong('backward ignores grad_output: it returns the gradient of run(x).sum(), whatever '
+                    'gradient comes from above. Pass grad_output to mt.autograd.grad (grad_outputs)')
     try:
         leaf = mt.from_numpy(np.linspace(-1, 1, 6))
         leaf.requires_grad = True
@@ -421,5 +412,5 @@ def _judge_checkpoint_grads(Checkpoint, p, start, v, kept):
         message = ''
     except Exception as err:
         message = f'. gradcheck says: {err}'
-    raise _Wrong(f'the gradient differs from run(x)\'s own (first: {got[0]:.6g} vs {expected[0]:.6g})'
-                 + message)
+    raise Wrong(f'the gradient differs from run(x)\'s own (first: {got[0]:.6g} vs {expected[0]:.6g})'
+                + message)

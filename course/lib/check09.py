@@ -7,21 +7,7 @@ import math
 
 import numpy as np
 
-
-def _stub(value):
-    return value is None or value is Ellipsis
-
-
-def _call(label, fn, *args):
-    """(result, status): status 'stub' when fn is an untouched stub, 'error: ...' when it raised;
-    `label` names the call in the message."""
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        return None, 'stub'
-    except Exception as err:                    # the learner's code may raise anything
-        return None, f'error: {label} raised {type(err).__name__}: {err}'
-    return result, 'stub' if _stub(result) else 'ok'
+from .checks import call
 
 
 # --- exercise 1: each rank's share of the samples ---------------------------------------------------
@@ -38,13 +24,13 @@ def check_shard_indices(shard_indices):
     for n, world in cases:
         for rank in range(world):
             label = f'shard_indices({n}, {rank}, {world})'
-            got, status = _call(label, shard_indices, n, rank, world)
+            got, status = call(label, shard_indices, n, rank, world)
             if status == 'stub':
                 print('not done yet — hint: rank r takes indices r, r + world, r + 2·world, … of the '
                       'list 0 … n−1, padded by repeating its start until its length divides by world')
                 return None
             if status != 'ok':
-                print(f'✗ {status[7:]}')
+                print(f'✗ {status}')
                 return False
             try:
                 shares[n, world, rank] = [int(i) for i in got]
@@ -103,13 +89,13 @@ def check_butterfly_allreduce(butterfly_allreduce):
     vectors = [np.eye(n)[i] for i in range(n)]     # worker i holds e_i: a result counts contributions
     originals = [v.copy() for v in vectors]
     net = RecordingNetwork()
-    results, status = _call('butterfly_allreduce(vectors, net)', butterfly_allreduce, vectors, net)
+    results, status = call('butterfly_allreduce(vectors, net)', butterfly_allreduce, vectors, net)
     if status == 'stub':
         print('not done yet — hint: in step k = 1, 2, 4, …, worker i and worker i ^ k send each other '
               'their vector through net.send and both add what they receive')
         return None
     if status != 'ok':
-        print(f'✗ {status[7:]}')
+        print(f'✗ {status}')
         return False
     try:
         counts = np.array([np.asarray(r, dtype=float) for r in results])
@@ -179,7 +165,7 @@ def _power_of_two(x):
 def _check_values(butterfly_allreduce):
     rng = np.random.default_rng(9)
     vectors = [rng.standard_normal(5) for _ in range(4)]
-    results, status = _call('butterfly_allreduce', butterfly_allreduce, vectors,
+    results, status = call('butterfly_allreduce', butterfly_allreduce, vectors,
                             RecordingNetwork())
     if status != 'ok' or not all(np.allclose(np.asarray(r), np.sum(vectors, axis=0), rtol=1e-12,
                                              atol=1e-12) for r in results):
@@ -220,7 +206,7 @@ def expected_pairs(ops, rank_of):
 
 def check_send_recv_pairs(send_recv_pairs):
     for ops, ranks in ((SEED_OPS, SEED_RANKS), (TIED_OPS, TIED_RANKS)):
-        got, status = _call('send_recv_pairs(ops, rank_of)', send_recv_pairs,
+        got, status = call('send_recv_pairs(ops, rank_of)', send_recv_pairs,
                             [(n, list(i), list(o)) for n, i, o in ops], dict(ranks))
         if status == 'stub':
             print('not done yet — hint: a value lives where the op that makes it runs (a value no op '
@@ -228,7 +214,7 @@ def check_send_recv_pairs(send_recv_pairs):
                   '(value, from, to) pair')
             return None
         if status != 'ok':
-            print(f'✗ {status[7:]}')
+            print(f'✗ {status}')
             return False
         try:
             got = [(str(v), int(a), int(b)) for v, a, b in got]
@@ -280,13 +266,13 @@ def _judge_pairs(got, want, ranks, ops):
 def check_gpipe_grid(gpipe_grid):
     import minitorch as mt
     for p, m in ((2, 4), (3, 2), (4, 5), (2, 1)):
-        got, status = _call(f'gpipe_grid({p}, {m})', gpipe_grid, p, m)
+        got, status = call(f'gpipe_grid({p}, {m})', gpipe_grid, p, m)
         if status == 'stub':
             print('not done yet — hint: stage s runs F1 … Fm starting at tick s, then Bm … B1; the '
                   'last stage starts Bm right after its Fm, and each stage one tick after the next')
             return None
         if status != 'ok':
-            print(f'✗ {status[7:]}')
+            print(f'✗ {status}')
             return False
         want = mt.static.gpipe(p, m).grid()
         try:

@@ -6,6 +6,9 @@ wrong answer gives you a message rather than a traceback.
 
     from lib.checks import check_close, check_shape
     check_close("dL/dw1", grad_w1, expected)
+
+Below them is the plumbing every notebook's own checkers (lib/checkNN.py) share: calling your code so
+that an untouched stub reads as "not done yet" and an exception as a one-line message.
 """
 
 import numpy as np
@@ -82,3 +85,41 @@ def check_function(name, fn, args, expected, rtol=1e-6, atol=1e-9):
         print(f"✗ {name} raised {type(err).__name__}: {err}")
         return False
     return check_close(name, got, expected, rtol=rtol, atol=atol)
+
+
+# --- calling your code: the plumbing every notebook's checkers (lib/checkNN.py) share ----------------
+def raised(label, err):
+    """How a checker reports an exception from your code: "label raised TypeError: …"."""
+    return f'{label} raised {type(err).__name__}: {err}'
+
+
+def call(label, fn, *args, none_is_stub=True, **kwargs):
+    """fn(*args, **kwargs) as (result, status).  status is 'stub' while fn is still the exercise's stub
+    (it raised NotImplementedError, or returned `...` or None: a checker that names a returned None as
+    a mistake passes none_is_stub=False), 'ok', or the line naming the exception fn raised."""
+    try:
+        result = fn(*args, **kwargs)
+    except NotImplementedError:
+        return None, 'stub'
+    except Exception as err:                    # your code may raise anything
+        return None, raised(label, err)
+    stub = result is Ellipsis or (none_is_stub and result is None)
+    return result, 'stub' if stub else 'ok'
+
+
+class Stub(Exception):
+    """Your code is still the stub: raised deep inside a checker, caught at its top to print "not done
+    yet"."""
+
+
+class Wrong(Exception):
+    """A mistake found deep inside a checker: its message is printed after "✗ "."""
+
+
+def call_raising_stub(label, fn, *args):
+    """call() for a checker that judges inside helpers: (result, None) when fn ran, (None, "✗ …")
+    when it raised; a stub raises Stub."""
+    result, status = call(label, fn, *args)
+    if status == 'stub':
+        raise Stub
+    return (result, None) if status == 'ok' else (None, f'✗ {status}')
