@@ -64,3 +64,31 @@ def test_callbacks_run_even_for_autograd_grad():
     y.register_hook(lambda g: mt.autograd.queue_callback(lambda: ran.append(True)))
     mt.autograd.grad(y.sum(), x)
     assert ran == [True]
+
+
+def test_backward_state_is_per_thread():
+    """A backward pass running in another thread neither takes this thread's callbacks nor makes
+    its ops count as backward ones (grad mode and dispatch modes are per thread as well)."""
+    import threading
+    inside, release = threading.Event(), threading.Event()
+    w = mt.ones(2, requires_grad=True)
+
+    def hold(grad):
+        inside.set()
+        release.wait(10)
+    ran = []
+    y = w * 2
+    y.register_hook(hold)
+    other = threading.Thread(target=lambda: y.sum().backward())
+    other.start()
+    assert inside.wait(10)
+    try:
+        with pytest.raises(RuntimeError, match='no backward pass is running in this thread'):
+            mt.autograd.queue_callback(lambda: ran.append('here'))
+        with mt.profiler.profile() as prof:
+            (mt.ones(2) * 3).sum()
+        assert {e.phase for e in prof.events()} == {'forward'}
+    finally:
+        release.set()
+        other.join(10)
+    assert ran == [] and w.grad.tolist() == [2.0, 2.0]

@@ -9,17 +9,13 @@ from ..tensor import set_grad
 from .dispatch import INSTALLED, report_new_tensor, report_python_value
 from .node import AccumulateGrad
 
-_CALLBACKS = []         # queued by queue_callback() during the running backward, run when it ends
-_DEPTH = [0]            # how many backward passes are running (nested: a hook may call backward)
-
-
 def queue_callback(callback):
     """Run callback() once when the backward pass that is running now finishes (PyTorch's
     Variable._execution_engine.queue_callback); data-parallel training waits for its all-reduces so."""
-    if not _DEPTH[0]:
-        raise RuntimeError('queue_callback: no backward pass is running; call it from a hook that '
-                           'runs during backward()')
-    _CALLBACKS.append(callback)
+    if not STATE.backward_depth:
+        raise RuntimeError('queue_callback: no backward pass is running in this thread; call it from '
+                           'a hook that runs during backward()')
+    STATE.callbacks.append(callback)
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
@@ -38,8 +34,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     captured = {} if capture is not None else None
     previous = STATE.enabled
     STATE.enabled = create_graph
-    _DEPTH[0] += 1
-    queued = len(_CALLBACKS)
+    if not STATE.backward_depth:
+        STATE.callbacks = []
+    STATE.backward_depth += 1
+    callbacks = STATE.callbacks
+    queued = len(callbacks)
     try:
         while ready:
             node = ready.pop()
@@ -78,9 +77,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     ready.append(child)
     finally:
         STATE.enabled = previous
-        _DEPTH[0] -= 1
-    while len(_CALLBACKS) > queued:         # this pass's callbacks, in the order they were queued
-        _CALLBACKS.pop(queued)()
+        STATE.backward_depth -= 1
+    while len(callbacks) > queued:          # this pass's callbacks, in the order they were queued
+        callbacks.pop(queued)()
     return captured
 
 

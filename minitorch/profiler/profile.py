@@ -17,7 +17,6 @@ import threading
 import time
 
 from ..autograd.dispatch import DispatchMode
-from ..autograd.engine import _DEPTH as _BACKWARD_DEPTH     # backward passes running now
 from ..autograd.thread_state import STATE
 from ..static.ir import op_name
 from ..tensor import Tensor
@@ -78,7 +77,7 @@ class profile(DispatchMode):
         out = run(fn, args, kwargs)
         duration = clock.stop(started)
         begin = started_at(started)
-        phase = 'trace' if STATE.tracing else 'backward' if _BACKWARD_DEPTH[0] else 'forward'
+        phase = 'trace' if STATE.tracing else 'backward' if STATE.backward_depth else 'forward'
         name = _NAMES.get(fn) or _name(fn)
         event = Event(name, phase, shapes_of(args) if self.record_shapes else None,
                       len(self.stack), self.thread)
