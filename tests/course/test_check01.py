@@ -1,20 +1,10 @@
 """Notebook 01's checkers accept the solutions and name each plausible mistake (course/lib/check01.py)."""
-import os
-import sys
 
 import numpy as np
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
-
-from lib import check01  # noqa: E402
-from solutions import sol01  # noqa: E402
-
-
-def verdict(checker, *answers, capsys):
-    result = checker(*answers)
-    return result, capsys.readouterr().out
+from lib import check01
+from solutions import sol01
 
 
 def stub(*args):
@@ -22,14 +12,14 @@ def stub(*args):
 
 
 # --- mse_grad ------------------------------------------------------------------------------------------
-def test_mse_solution_is_accepted(capsys):
-    assert verdict(check01.check_mse_grad, sol01.mse_grad, capsys=capsys) == \
+def test_mse_solution_is_accepted(verdict):
+    assert verdict(check01.check_mse_grad, sol01.mse_grad) == \
         (True, '✓ mse_grad matches finite differences\n')
 
 
-def test_mse_stub_is_not_done(capsys):
+def test_mse_stub_is_not_done(verdict):
     for unfinished in (stub, lambda y_pred, y: ..., lambda y_pred, y: None):
-        result, out = verdict(check01.check_mse_grad, unfinished, capsys=capsys)
+        result, out = verdict(check01.check_mse_grad, unfinished)
         assert result is None and out.startswith('not done yet — hint:'), out
 
 
@@ -43,19 +33,19 @@ def test_mse_stub_is_not_done(capsys):
     (lambda p, y: 2 * (p - y) / p.size + 0.1, 'the largest relative error against finite differences'),
     (lambda p, y: p @ y, 'mse_grad(y_pred, y) raised ValueError'),
 ])
-def test_mse_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check01.check_mse_grad, wrong, capsys=capsys)
+def test_mse_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check01.check_mse_grad, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- tanh_backward ---------------------------------------------------------------------------------
-def test_tanh_solution_is_accepted(capsys):
-    assert verdict(check01.check_tanh_backward, sol01.tanh_backward, capsys=capsys) == \
+def test_tanh_solution_is_accepted(verdict):
+    assert verdict(check01.check_tanh_backward, sol01.tanh_backward) == \
         (True, '✓ tanh_backward matches finite differences\n')
 
 
-def test_tanh_stub_is_not_done(capsys):
-    result, out = verdict(check01.check_tanh_backward, stub, capsys=capsys)
+def test_tanh_stub_is_not_done(verdict):
+    result, out = verdict(check01.check_tanh_backward, stub)
     assert result is None and out.startswith('not done yet — hint:'), out
 
 
@@ -67,22 +57,22 @@ def test_tanh_stub_is_not_done(capsys):
     (lambda g, out: g * (out ** 2 - 1), 'every sign is flipped'),
     (lambda g, out: (g * (1 - out ** 2)).sum(axis=0), 'a gradient has the shape of its value'),
 ])
-def test_tanh_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check01.check_tanh_backward, wrong, capsys=capsys)
+def test_tanh_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check01.check_tanh_backward, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- linear_relu_forward / linear_relu_backward -------------------------------------------------------
-def test_layer_solution_is_accepted(capsys):
+def test_layer_solution_is_accepted(verdict):
     result, out = verdict(check01.check_linear_relu, sol01.linear_relu_forward,
-                          sol01.linear_relu_backward, capsys=capsys)
+                          sol01.linear_relu_backward)
     assert result is True and out.startswith('✓ linear_relu_forward and linear_relu_backward'), out
 
 
-def test_layer_stubs_are_not_done(capsys):
-    result, out = verdict(check01.check_linear_relu, stub, stub, capsys=capsys)
+def test_layer_stubs_are_not_done(verdict):
+    result, out = verdict(check01.check_linear_relu, stub, stub)
     assert result is None and out.startswith('not done yet — hint:'), out
-    result, out = verdict(check01.check_linear_relu, sol01.linear_relu_forward, stub, capsys=capsys)
+    result, out = verdict(check01.check_linear_relu, sol01.linear_relu_forward, stub)
     assert result is None and out.startswith('not done yet — the forward is ✓'), out
 
 
@@ -129,14 +119,14 @@ def masking_in_place(g_out, cache):
     (backward_with(result=lambda parts: parts[1:]), 'must return three gradients'),
     (masking_in_place, 'g_out was changed in place'),
 ])
-def test_layer_backward_mistakes_are_named(backward, words, capsys):
-    result, out = verdict(check01.check_linear_relu, sol01.linear_relu_forward, backward, capsys=capsys)
+def test_layer_backward_mistakes_are_named(backward, words, verdict):
+    result, out = verdict(check01.check_linear_relu, sol01.linear_relu_forward, backward)
     assert result is False and out.startswith('✗') and words in out, out
 
 
-def test_a_wrong_backward_reports_each_gradient_against_finite_differences(capsys):
+def test_a_wrong_backward_reports_each_gradient_against_finite_differences(verdict):
     _, out = verdict(check01.check_linear_relu, sol01.linear_relu_forward,
-                     backward_with(mask=lambda h: np.ones_like(h)), capsys=capsys)
+                     backward_with(mask=lambda h: np.ones_like(h)))
     assert 'max relative error against finite differences: g_x ✗' in out, out
 
 
@@ -146,6 +136,6 @@ def test_a_wrong_backward_reports_each_gradient_against_finite_differences(capsy
     (lambda x, w, b: (np.maximum(x @ w, 0) + b, None), 'the bias is added after the ReLU'),
     (lambda x, w, b: np.maximum(x @ w + b, 0), 'must return two things: out and the cache'),
 ])
-def test_layer_forward_mistakes_are_named(forward, words, capsys):
-    result, out = verdict(check01.check_linear_relu, forward, sol01.linear_relu_backward, capsys=capsys)
+def test_layer_forward_mistakes_are_named(forward, words, verdict):
+    result, out = verdict(check01.check_linear_relu, forward, sol01.linear_relu_backward)
     assert result is False and out.startswith('✗') and words in out, out

@@ -2,22 +2,15 @@
 import itertools
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
 
+from lib import check02
+from solutions import sol02
+from solutions.sol02 import StridedTensor
+
 COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
-
-from lib import check02  # noqa: E402
-from solutions import sol02  # noqa: E402
-from solutions.sol02 import StridedTensor  # noqa: E402
-
-
-def verdict(checker, *answers, capsys):
-    result = checker(*answers)
-    return result, capsys.readouterr().out
 
 
 def stub(*args):
@@ -66,14 +59,14 @@ def test_broadcast_solution_agrees_with_numpy(shape, target):
 
 
 # --- broadcast_shape ---------------------------------------------------------------------------------
-def test_broadcast_shape_solution_is_accepted(capsys):
-    result, out = verdict(check02.check_broadcast_shape, sol02.broadcast_shape, capsys=capsys)
+def test_broadcast_shape_solution_is_accepted(verdict):
+    result, out = verdict(check02.check_broadcast_shape, sol02.broadcast_shape)
     assert result is True and out.startswith('✓ broadcast_shape agrees with numpy'), out
 
 
-def test_broadcast_shape_stub_is_not_done(capsys):
+def test_broadcast_shape_stub_is_not_done(verdict):
     for unfinished in (stub, lambda s1, s2: ...):
-        result, out = verdict(check02.check_broadcast_shape, unfinished, capsys=capsys)
+        result, out = verdict(check02.check_broadcast_shape, unfinished)
         assert result is None and out.startswith('not done yet — hint:'), out
 
 
@@ -112,19 +105,19 @@ def larger_size(s1, s2):
     (lambda s1, s2: list(np.broadcast_shapes(s1, s2))[0], 'return the shape as a tuple of ints'),
     (lambda s1, s2: s1[5], 'raised IndexError'),
 ])
-def test_broadcast_shape_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check02.check_broadcast_shape, wrong, capsys=capsys)
+def test_broadcast_shape_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check02.check_broadcast_shape, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- pairwise_sq_dists -------------------------------------------------------------------------------
-def test_pairwise_solution_is_accepted(capsys):
-    assert verdict(check02.check_pairwise_sq_dists, sol02.pairwise_sq_dists, capsys=capsys) == \
+def test_pairwise_solution_is_accepted(verdict):
+    assert verdict(check02.check_pairwise_sq_dists, sol02.pairwise_sq_dists) == \
         (True, '✓ pairwise_sq_dists matches a loop over all pairs\n')
 
 
-def test_pairwise_stub_is_not_done(capsys):
-    result, out = verdict(check02.check_pairwise_sq_dists, stub, capsys=capsys)
+def test_pairwise_stub_is_not_done(verdict):
+    result, out = verdict(check02.check_pairwise_sq_dists, stub)
     assert result is None and out.startswith('not done yet — hint:'), out
 
 
@@ -136,19 +129,19 @@ def test_pairwise_stub_is_not_done(capsys):
     (lambda a, b: ((a.unsqueeze(1) - b.unsqueeze(0)) ** 2).sum(dim=2).sqrt(), 'no square root'),
     (lambda a, b: ((a - b) ** 2).sum(dim=1), 'each needs a new dim of size 1'),
 ])
-def test_pairwise_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check02.check_pairwise_sq_dists, wrong, capsys=capsys)
+def test_pairwise_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check02.check_pairwise_sq_dists, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- broadcast_to ------------------------------------------------------------------------------------
-def test_broadcast_to_solution_is_accepted(capsys):
-    result, out = verdict(check02.check_broadcast_to, StridedTensor, sol02.broadcast_to, capsys=capsys)
+def test_broadcast_to_solution_is_accepted(verdict):
+    result, out = verdict(check02.check_broadcast_to, StridedTensor, sol02.broadcast_to)
     assert result is True and out.startswith('✓ broadcast_to: views with stride 0'), out
 
 
-def test_broadcast_to_stub_is_not_done(capsys):
-    result, out = verdict(check02.check_broadcast_to, StridedTensor, stub, capsys=capsys)
+def test_broadcast_to_stub_is_not_done(verdict):
+    result, out = verdict(check02.check_broadcast_to, StridedTensor, stub)
     assert result is None and out.startswith('not done yet — hint:'), out
 
 
@@ -198,19 +191,19 @@ def aligned_left_view(t, shape):
     (lambda t, shape: t, 'has shape (4,), expected (3, 4)'),
     (lambda t, shape: t.tolist(), 'return a StridedTensor'),
 ])
-def test_broadcast_to_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check02.check_broadcast_to, StridedTensor, wrong, capsys=capsys)
+def test_broadcast_to_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check02.check_broadcast_to, StridedTensor, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- getitem -----------------------------------------------------------------------------------------
-def test_getitem_solution_is_accepted(capsys):
-    result, out = verdict(check02.check_getitem, StridedTensor, sol02.getitem, capsys=capsys)
+def test_getitem_solution_is_accepted(verdict):
+    result, out = verdict(check02.check_getitem, StridedTensor, sol02.getitem)
     assert result is True and out.startswith('✓ getitem: ints move the offset'), out
 
 
-def test_getitem_stub_is_not_done(capsys):
-    result, out = verdict(check02.check_getitem, StridedTensor, stub, capsys=capsys)
+def test_getitem_stub_is_not_done(verdict):
+    result, out = verdict(check02.check_getitem, StridedTensor, stub)
     assert result is None and out.startswith('not done yet — hint:'), out
 
 
@@ -252,6 +245,6 @@ def getitem_with(keep_int_dims=False, ignore_step_in_stride=False, ignore_step_i
     (getitem_with(row_major=True), 'row-major strides for the new shape describe a fresh copy'),
     (lambda t, index: check02._numpy_of(t)[index], 'return a StridedTensor'),
 ])
-def test_getitem_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check02.check_getitem, StridedTensor, wrong, capsys=capsys)
+def test_getitem_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check02.check_getitem, StridedTensor, wrong)
     assert result is False and out.startswith('✗') and words in out, out

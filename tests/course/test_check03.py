@@ -4,17 +4,15 @@ import ast
 import json
 import math
 import os
-import sys
 
 import numpy as np
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
+import minitorch as mt
+from lib import check03, value
+from solutions import sol03
 
-import minitorch as mt  # noqa: E402
-from lib import check03, value  # noqa: E402
-from solutions import sol03  # noqa: E402
+COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
 
 NOTEBOOK = os.path.join(COURSE, '03_autograd_from_scratch.ipynb')
 
@@ -42,11 +40,6 @@ def notebook_engine():
 ENGINE = notebook_engine()
 TinyTensor = ENGINE['TinyTensor']
 sol03.TinyTensor, sol03.sum_to = TinyTensor, ENGINE['sum_to']     # the names the solutions use
-
-
-def verdict(checker, *answers, capsys):
-    result = checker(*answers)
-    return result, capsys.readouterr().out
 
 
 # --- the engine in lib/value.py is the notebook's -------------------------------------------------
@@ -101,15 +94,15 @@ def test_value_backward_is_iterative_and_matches_minitorch():
 
 
 # --- grad_in_chunks ---------------------------------------------------------------------------------
-def test_chunks_solution_is_accepted(capsys):
-    result, out = verdict(check03.check_grad_in_chunks, sol03.grad_in_chunks, capsys=capsys)
+def test_chunks_solution_is_accepted(verdict):
+    result, out = verdict(check03.check_grad_in_chunks, sol03.grad_in_chunks)
     assert result is True and out.startswith('✓'), out
 
 
-def test_chunks_stub_is_not_done(capsys):
+def test_chunks_stub_is_not_done(verdict):
     def stub(w, x, y, chunks):
         raise NotImplementedError('exercise')
-    result, out = verdict(check03.check_grad_in_chunks, stub, capsys=capsys)
+    result, out = verdict(check03.check_grad_in_chunks, stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -159,21 +152,21 @@ def no_return(w, x, y, chunks):
     (first_chunk_only, 'only the first chunk'),
     (no_return, 'returned None'),
 ])
-def test_chunks_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check03.check_grad_in_chunks, wrong, capsys=capsys)
+def test_chunks_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check03.check_grad_in_chunks, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- normalize_vjp ----------------------------------------------------------------------------------
-def test_vjp_solution_is_accepted(capsys):
-    result, out = verdict(check03.check_normalize_vjp, sol03.normalize_vjp, capsys=capsys)
+def test_vjp_solution_is_accepted(verdict):
+    result, out = verdict(check03.check_normalize_vjp, sol03.normalize_vjp)
     assert result is True and out.startswith('✓'), out
 
 
-def test_vjp_stub_is_not_done(capsys):
+def test_vjp_stub_is_not_done(verdict):
     def stub(x, v):
         raise NotImplementedError('exercise')
-    result, out = verdict(check03.check_normalize_vjp, stub, capsys=capsys)
+    result, out = verdict(check03.check_normalize_vjp, stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -186,25 +179,24 @@ def test_vjp_stub_is_not_done(capsys):
     (lambda x, v: (v - v @ x) / x.sum(), 'worst at input element'),
     (lambda x, v: (v - v @ x / x.sum()).sum(), 'shape (5,)'),
 ])
-def test_vjp_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check03.check_normalize_vjp, wrong, capsys=capsys)
+def test_vjp_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check03.check_normalize_vjp, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- mul, sum_axis, mean ------------------------------------------------------------------------------
-def test_tiny_ops_solution_is_accepted(capsys):
-    result, out = verdict(check03.check_tiny_ops, TinyTensor, sol03.mul, sol03.sum_axis, sol03.mean,
-                          capsys=capsys)
+def test_tiny_ops_solution_is_accepted(verdict):
+    result, out = verdict(check03.check_tiny_ops, TinyTensor, sol03.mul, sol03.sum_axis, sol03.mean)
     assert result is True, out
     assert out.count('✓') == 4 and '✗' not in out, out
 
 
-def test_tiny_ops_stubs_are_not_done(capsys):
+def test_tiny_ops_stubs_are_not_done(verdict):
     def stub(*args):
         raise NotImplementedError('exercise')
-    result, out = verdict(check03.check_tiny_ops, TinyTensor, stub, stub, stub, capsys=capsys)
+    result, out = verdict(check03.check_tiny_ops, TinyTensor, stub, stub, stub)
     assert result is None and out.count('not done yet') == 3 and '✗' not in out, out
-    result, out = verdict(check03.check_tiny_ops, TinyTensor, sol03.mul, stub, sol03.mean, capsys=capsys)
+    result, out = verdict(check03.check_tiny_ops, TinyTensor, sol03.mul, stub, sol03.mean)
     assert result is None and '✓ mul' in out and 'not done yet (sum_axis)' in out, out
 
 
@@ -277,6 +269,6 @@ one_element = make_mean(lambda d: d.mean(keepdims=True).reshape(1),
     ((sol03.mul, sol03.sum_axis, no_division), '12 times minitorch\'s'),
     ((sol03.mul, sol03.sum_axis, one_element), 'a 0-d array'),
 ])
-def test_tiny_ops_mistakes_are_named(ops, words, capsys):
-    result, out = verdict(check03.check_tiny_ops, TinyTensor, *ops, capsys=capsys)
+def test_tiny_ops_mistakes_are_named(ops, words, verdict):
+    result, out = verdict(check03.check_tiny_ops, TinyTensor, *ops)
     assert result is False and '✗' in out and words in out, out

@@ -1,35 +1,25 @@
 """Notebook 04's checkers accept the solutions and name each plausible mistake (course/lib/check04.py)."""
 import functools
-import os
-import sys
 
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
-
-import minitorch as mt  # noqa: E402
-from lib import check04  # noqa: E402
-from solutions import sol04  # noqa: E402
+import minitorch as mt
+from lib import check04
+from solutions import sol04
 
 is_grad_enabled, set_grad_enabled = sol04.is_grad_enabled, sol04.set_grad_enabled
 
 
-def verdict(checker, *answers, capsys):
-    result = checker(*answers)
-    return result, capsys.readouterr().out
-
-
 # --- count_calls ---------------------------------------------------------------------------------------
-def test_count_calls_solution_is_accepted(capsys):
-    result, out = verdict(check04.check_count_calls, sol04.count_calls, capsys=capsys)
+def test_count_calls_solution_is_accepted(verdict):
+    result, out = verdict(check04.check_count_calls, sol04.count_calls)
     assert result is True and out.startswith('✓'), out
 
 
-def test_count_calls_stub_is_not_done(capsys):
+def test_count_calls_stub_is_not_done(verdict):
     def stub(func):
         raise NotImplementedError('exercise')
-    result, out = verdict(check04.check_count_calls, stub, capsys=capsys)
+    result, out = verdict(check04.check_count_calls, stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -97,26 +87,25 @@ def starts_at_one(func):
     (result_dropped, 'return what func returns'),
     (starts_at_one, 'start the count at 0'),
 ])
-def test_count_calls_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check04.check_count_calls, wrong, capsys=capsys)
+def test_count_calls_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check04.check_count_calls, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- enable_grad ---------------------------------------------------------------------------------------
-def check_enable_grad(answer, capsys):
+def check_enable_grad(answer, verdict):
     set_grad_enabled(True)
-    result, out = verdict(check04.check_enable_grad, answer, is_grad_enabled, set_grad_enabled,
-                          capsys=capsys)
+    result, out = verdict(check04.check_enable_grad, answer, is_grad_enabled, set_grad_enabled)
     assert is_grad_enabled() is True, 'the checker must leave the mode as it found it'
     return result, out
 
 
-def test_enable_grad_solution_is_accepted(capsys):
-    result, out = check_enable_grad(sol04.enable_grad, capsys)
+def test_enable_grad_solution_is_accepted(verdict):
+    result, out = check_enable_grad(sol04.enable_grad, verdict)
     assert result is True and out.startswith('✓'), out
 
 
-def test_enable_grad_stub_is_not_done(capsys):
+def test_enable_grad_stub_is_not_done(verdict):
     class enable_grad:
         def __enter__(self):
             raise NotImplementedError('exercise')
@@ -127,7 +116,7 @@ def test_enable_grad_stub_is_not_done(capsys):
         def __call__(self, func):
             raise NotImplementedError('exercise')
 
-    result, out = check_enable_grad(enable_grad, capsys)
+    result, out = check_enable_grad(enable_grad, verdict)
     assert result is None and out.startswith('not done yet — hint:'), out
 
 
@@ -223,18 +212,18 @@ def enter_without_switching(self):
     (make_enable_grad(call=call_returning_nothing), 'return func\'s result'),
     (make_enable_grad(enter=enter_without_switching), 'recording is off: __enter__ must switch it on'),
 ])
-def test_enable_grad_mistakes_are_named(wrong, words, capsys):
-    result, out = check_enable_grad(wrong, capsys)
+def test_enable_grad_mistakes_are_named(wrong, words, verdict):
+    result, out = check_enable_grad(wrong, verdict)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- SiLU --------------------------------------------------------------------------------------------
-def test_silu_solution_is_accepted(capsys):
-    result, out = verdict(check04.check_silu, sol04.SiLU, capsys=capsys)
+def test_silu_solution_is_accepted(verdict):
+    result, out = verdict(check04.check_silu, sol04.SiLU)
     assert result is True and out.startswith('✓'), out
 
 
-def test_silu_stub_is_not_done(capsys):
+def test_silu_stub_is_not_done(verdict):
     class SiLU(mt.autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -244,7 +233,7 @@ def test_silu_stub_is_not_done(capsys):
         def backward(ctx, grad_output):
             raise NotImplementedError('exercise')
 
-    result, out = verdict(check04.check_silu, SiLU, capsys=capsys)
+    result, out = verdict(check04.check_silu, SiLU)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -297,8 +286,8 @@ class WrongForward(sol04.SiLU):
     (silu_with(sigmoid_derivative_only), 'the derivative of σ alone'),
     (silu_with(sign_slip), 'finite differences give'),
 ])
-def test_silu_wrong_backward_is_named_with_gradchecks_message(wrong, words, capsys):
-    result, out = verdict(check04.check_silu, wrong, capsys=capsys)
+def test_silu_wrong_backward_is_named_with_gradchecks_message(wrong, words, verdict):
+    result, out = verdict(check04.check_silu, wrong)
     assert result is False and out.startswith('✗') and words in out, out
     assert 'gradcheck says: gradcheck: Jacobian mismatch' in out      # the message notebook 04 reads
 
@@ -307,18 +296,18 @@ def test_silu_wrong_backward_is_named_with_gradchecks_message(wrong, words, caps
     (SavesNothing, 'did forward save what backward reads'),
     (WrongForward, 'forward: SiLU.apply(x) should be x · σ(x)'),
 ])
-def test_silu_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check04.check_silu, wrong, capsys=capsys)
+def test_silu_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check04.check_silu, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- Checkpoint --------------------------------------------------------------------------------------
-def test_checkpoint_solution_is_accepted(capsys):
-    result, out = verdict(check04.check_checkpoint, sol04.Checkpoint, capsys=capsys)
+def test_checkpoint_solution_is_accepted(verdict):
+    result, out = verdict(check04.check_checkpoint, sol04.Checkpoint)
     assert result is True and out.startswith('✓ Checkpoint'), out
 
 
-def test_checkpoint_stub_is_not_done(capsys):
+def test_checkpoint_stub_is_not_done(verdict):
     class Checkpoint(mt.autograd.Function):
         @staticmethod
         def forward(ctx, run, x):
@@ -328,10 +317,10 @@ def test_checkpoint_stub_is_not_done(capsys):
         def backward(ctx, grad_output):
             raise NotImplementedError('exercise')
 
-    result, out = verdict(check04.check_checkpoint, Checkpoint, capsys=capsys)
+    result, out = verdict(check04.check_checkpoint, Checkpoint)
     assert result is None and out.startswith('not done yet — hint:')
     forward_only = type('Checkpoint', (sol04.Checkpoint,), {'backward': Checkpoint.backward})
-    result, out = verdict(check04.check_checkpoint, forward_only, capsys=capsys)
+    result, out = verdict(check04.check_checkpoint, forward_only)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -397,6 +386,6 @@ def saves_output(ctx, run, x):
     (checkpoint_with(backward=backward_inside), 'a fresh leaf'),
     (checkpoint_with(forward=saves_output), 'save only x'),
 ])
-def test_checkpoint_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check04.check_checkpoint, wrong, capsys=capsys)
+def test_checkpoint_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check04.check_checkpoint, wrong)
     assert result is False and out.startswith('✗') and words in out, out

@@ -1,39 +1,29 @@
 """Notebook 05's checkers accept the solutions and name each plausible mistake (course/lib/check05.py)."""
-import os
-import sys
 
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
-
-from lib import check05  # noqa: E402
-from lib.value import Value  # noqa: E402
-from solutions import sol05  # noqa: E402
-
-
-def verdict(checker, answer, capsys):
-    result = checker(answer)
-    return result, capsys.readouterr().out
+from lib import check05
+from lib.value import Value
+from solutions import sol05
 
 
 # --- value_max ---------------------------------------------------------------------------------------
-def test_value_max_op_solution_is_accepted(capsys):
-    result, out = verdict(check05.check_value_max, sol05.value_max, capsys)
+def test_value_max_op_solution_is_accepted(verdict):
+    result, out = verdict(check05.check_value_max, sol05.value_max)
     assert result is True and out.startswith('✓ value_max: a new op'), out
 
 
-def test_value_max_branch_solution_is_accepted(capsys):
-    result, out = verdict(check05.check_value_max, sol05.value_max_by_branch, capsys)
+def test_value_max_branch_solution_is_accepted(verdict):
+    result, out = verdict(check05.check_value_max, sol05.value_max_by_branch)
     assert result is True and out.startswith('✓ value_max: you returned the winner itself'), out
 
 
-def test_value_max_stub_is_not_done(capsys):
+def test_value_max_stub_is_not_done(verdict):
     def stub(a, b):
         raise NotImplementedError('exercise: max of two Values')
-    result, out = verdict(check05.check_value_max, stub, capsys)
+    result, out = verdict(check05.check_value_max, stub)
     assert result is None and out.startswith('not done yet — hint:')
-    assert verdict(check05.check_value_max, lambda a, b: ..., capsys)[0] is None
+    assert verdict(check05.check_value_max, lambda a, b: ...)[0] is None
 
 
 def max_op(route):
@@ -85,30 +75,30 @@ def minimum(a, b):
     (minimum, 'the smaller one'),
     (lambda a, b: a.missing, 'raised AttributeError'),
 ])
-def test_value_max_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check05.check_value_max, wrong, capsys)
+def test_value_max_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check05.check_value_max, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
-def test_assignment_is_named_even_when_one_backward_looks_right(capsys):
+def test_assignment_is_named_even_when_one_backward_looks_right(verdict):
     """`=` gives the right gradient for one backward through one use; the checker still names it."""
     a, b = Value(2.0), Value(-1.0)
     (max_op(assigned)(a, b) * 3.0).backward()
     assert (a.grad, b.grad) == (3.0, 0.0)
-    result, out = verdict(check05.check_value_max, max_op(assigned), capsys)
+    result, out = verdict(check05.check_value_max, max_op(assigned))
     assert result is False and 'a.grad +=' in out
 
 
 # --- graph_key ---------------------------------------------------------------------------------------
-def test_graph_key_solution_is_accepted(capsys):
-    result, out = verdict(check05.check_graph_key, sol05.graph_key, capsys)
+def test_graph_key_solution_is_accepted(verdict):
+    result, out = verdict(check05.check_graph_key, sol05.graph_key)
     assert result is True and out.startswith('✓ graph_key: equal for two passes'), out
 
 
-def test_graph_key_stub_is_not_done(capsys):
+def test_graph_key_stub_is_not_done(verdict):
     def stub(out):
         raise NotImplementedError('exercise: graph_key')
-    result, out = verdict(check05.check_graph_key, stub, capsys)
+    result, out = verdict(check05.check_graph_key, stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -162,6 +152,6 @@ def last_op_only(out):
     (last_op_only, 'depth 2 and depth 3 got the same key'),
     (lambda out: out.missing, 'graph_key(loss) raised AttributeError'),
 ])
-def test_graph_key_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check05.check_graph_key, wrong, capsys)
+def test_graph_key_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check05.check_graph_key, wrong)
     assert result is False and out.startswith('✗') and words in out, out

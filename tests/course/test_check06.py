@@ -1,35 +1,25 @@
 """Notebook 06's checkers accept the solutions and name each plausible mistake (course/lib/check06.py)."""
-import os
-import sys
 
 import numpy as np
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
-
-import minitorch as mt  # noqa: E402
-from lib import check06  # noqa: E402
-from solutions import sol06  # noqa: E402
-
-
-def verdict(checker, answer, capsys):
-    result = checker(answer)
-    return result, capsys.readouterr().out
+import minitorch as mt
+from lib import check06
+from solutions import sol06
 
 
 # --- named_parameters --------------------------------------------------------------------------------
-def test_named_parameters_solution_is_accepted(capsys):
-    result, out = verdict(check06.check_named_parameters, sol06.named_parameters, capsys)
+def test_named_parameters_solution_is_accepted(verdict):
+    result, out = verdict(check06.check_named_parameters, sol06.named_parameters)
     assert result is True and out.startswith('✓ named_parameters: scale, encoder.0.weight'), out
 
 
-def test_named_parameters_stub_is_not_done(capsys):
+def test_named_parameters_stub_is_not_done(verdict):
     def stub(module):
         raise NotImplementedError('exercise: named_parameters')
-    result, out = verdict(check06.check_named_parameters, stub, capsys)
+    result, out = verdict(check06.check_named_parameters, stub)
     assert result is None and out.startswith('not done yet — hint:')
-    assert verdict(check06.check_named_parameters, lambda module: ..., capsys)[0] is None
+    assert verdict(check06.check_named_parameters, lambda module: ...)[0] is None
 
 
 def own_only(module):
@@ -102,14 +92,14 @@ def underscores(module, prefix='', seen=None):
     (lambda module: [1, 2], 'yield (name, parameter) pairs'),
     (lambda module: module.missing, "named_parameters(model) raised AttributeError"),
 ])
-def test_named_parameters_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check06.check_named_parameters, wrong, capsys)
+def test_named_parameters_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check06.check_named_parameters, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- HandRMSprop -------------------------------------------------------------------------------------
-def test_rmsprop_solution_is_accepted(capsys):
-    result, out = verdict(check06.check_rmsprop, sol06.HandRMSprop, capsys)
+def test_rmsprop_solution_is_accepted(verdict):
+    result, out = verdict(check06.check_rmsprop, sol06.HandRMSprop)
     assert result is True and out.startswith('✓ HandRMSprop moves the parameters as optim.RMSprop'), out
 
 
@@ -121,8 +111,8 @@ class Stub(sol06.HandOptimizer):
         raise NotImplementedError('exercise: one RMSprop step')
 
 
-def test_rmsprop_stub_is_not_done(capsys):
-    result, out = verdict(check06.check_rmsprop, Stub, capsys)
+def test_rmsprop_stub_is_not_done(verdict):
+    result, out = verdict(check06.check_rmsprop, Stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -164,21 +154,21 @@ right = lambda s, g, lr, eps, t: lr * g / (s.sqrt() + eps)                      
     (rmsprop(average, lambda s, g, lr, eps, t: lr * g / (s.sqrt() + eps) * 2),
      'differ from optim.RMSprop'),
 ])
-def test_rmsprop_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check06.check_rmsprop, wrong, capsys)
+def test_rmsprop_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check06.check_rmsprop, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- conv2d_by_hand ----------------------------------------------------------------------------------
-def test_conv2d_solution_is_accepted(capsys):
-    result, out = verdict(check06.check_conv2d, sol06.conv2d_by_hand, capsys)
+def test_conv2d_solution_is_accepted(verdict):
+    result, out = verdict(check06.check_conv2d, sol06.conv2d_by_hand)
     assert result is True and out.startswith('✓ conv2d_by_hand equals F.conv2d'), out
 
 
-def test_conv2d_stub_is_not_done(capsys):
+def test_conv2d_stub_is_not_done(verdict):
     def stub(x, weight, bias, stride=1, padding=0):
         raise NotImplementedError('exercise: conv2d by im2col')
-    result, out = verdict(check06.check_conv2d, stub, capsys)
+    result, out = verdict(check06.check_conv2d, stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -238,6 +228,6 @@ def window_stride_wrong(x, weight, bias, stride=1, padding=0):
     (window_stride_wrong, 'check the strides of the window view'),
     (lambda x, weight, bias, stride=1, padding=0: x.foo, 'raised AttributeError'),
 ])
-def test_conv2d_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check06.check_conv2d, wrong, capsys)
+def test_conv2d_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check06.check_conv2d, wrong)
     assert result is False and out.startswith('✗') and words in out, out

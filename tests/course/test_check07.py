@@ -1,21 +1,11 @@
 """Notebook 07's checkers accept the solutions and name each plausible mistake (course/lib/check07.py)."""
 import math
-import os
-import sys
 
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
-
-from lib import check07  # noqa: E402
-from lib.check07 import Graph  # noqa: E402
-from solutions import sol07  # noqa: E402
-
-
-def verdict(checker, *answer, capsys):
-    result = checker(*answer)
-    return result, capsys.readouterr().out
+from lib import check07
+from lib.check07 import Graph
+from solutions import sol07
 
 
 def stub(*args):
@@ -23,15 +13,15 @@ def stub(*args):
 
 
 # --- remove_identities -------------------------------------------------------------------------------
-def test_remove_identities_solution_is_accepted(capsys):
-    result, out = verdict(check07.check_remove_identities, sol07.remove_identities, capsys=capsys)
+def test_remove_identities_solution_is_accepted(verdict):
+    result, out = verdict(check07.check_remove_identities, sol07.remove_identities)
     assert result is True and out.startswith('✓ remove_identities'), out
 
 
-def test_remove_identities_stub_is_not_done(capsys):
-    result, out = verdict(check07.check_remove_identities, stub, capsys=capsys)
+def test_remove_identities_stub_is_not_done(verdict):
+    result, out = verdict(check07.check_remove_identities, stub)
     assert result is None and out.startswith('not done yet — hint:')
-    assert verdict(check07.check_remove_identities, lambda g: ..., capsys=capsys)[0] is None
+    assert verdict(check07.check_remove_identities, lambda g: ...)[0] is None
 
 
 def _identity_of(graph, name, op, args):
@@ -114,20 +104,19 @@ def without_constants(graph):
     (without_constants, 'needs the constants of the old one'),
     (lambda graph: graph.nodes, 'returned list'),
 ])
-def test_remove_identities_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check07.check_remove_identities, wrong, capsys=capsys)
+def test_remove_identities_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check07.check_remove_identities, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- eliminate_dead_code -----------------------------------------------------------------------------
-def test_dead_code_solution_is_accepted(capsys):
-    result, out = verdict(check07.check_eliminate_dead_code, sol07.eliminate_dead_code,
-                          capsys=capsys)
+def test_dead_code_solution_is_accepted(verdict):
+    result, out = verdict(check07.check_eliminate_dead_code, sol07.eliminate_dead_code)
     assert result is True and out.startswith('✓ eliminate_dead_code'), out
 
 
-def test_dead_code_stub_is_not_done(capsys):
-    result, out = verdict(check07.check_eliminate_dead_code, stub, capsys=capsys)
+def test_dead_code_stub_is_not_done(verdict):
+    result, out = verdict(check07.check_eliminate_dead_code, stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -188,8 +177,8 @@ def nothing_removed(graph):
     (lambda graph: ([w.value.shape for w in graph.writes], sol07.eliminate_dead_code(graph))[1],
      'a state write whose value is None clears a .grad'),
 ])
-def test_dead_code_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check07.check_eliminate_dead_code, wrong, capsys=capsys)
+def test_dead_code_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check07.check_eliminate_dead_code, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
@@ -200,13 +189,13 @@ def compile_source(source):
     return next(v for k, v in namespace.items() if callable(v) and k != 'math')
 
 
-def test_to_source_solution_is_accepted(capsys):
-    result, out = verdict(check07.check_to_source, sol07.to_source, compile_source, capsys=capsys)
+def test_to_source_solution_is_accepted(verdict):
+    result, out = verdict(check07.check_to_source, sol07.to_source, compile_source)
     assert result is True and out.startswith('✓ to_source'), out
 
 
-def test_to_source_stub_is_not_done(capsys):
-    result, out = verdict(check07.check_to_source, stub, compile_source, capsys=capsys)
+def test_to_source_stub_is_not_done(verdict):
+    result, out = verdict(check07.check_to_source, stub, compile_source)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -268,6 +257,6 @@ def bare_tanh(graph):
     (lambda g: _source(g, head=f'def compiled({", ".join(reversed(g.inputs))}):'),
      'arguments are in the wrong order'),
 ])
-def test_to_source_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check07.check_to_source, wrong, compile_source, capsys=capsys)
+def test_to_source_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check07.check_to_source, wrong, compile_source)
     assert result is False and out.startswith('✗') and words in out, out

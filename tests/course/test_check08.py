@@ -1,38 +1,28 @@
 """Notebook 08's checkers accept the solutions and name each plausible mistake (course/lib/check08.py)."""
-import os
-import sys
 
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
+import minitorch as mt
+from minitorch.autograd.dispatch import DispatchMode
 
-import minitorch as mt  # noqa: E402
-from minitorch.autograd.dispatch import DispatchMode  # noqa: E402
-
-from lib import check08  # noqa: E402
-from solutions import sol08  # noqa: E402
-
-
-def verdict(checker, answer, capsys):
-    result = checker(answer)
-    return result, capsys.readouterr().out
+from lib import check08
+from solutions import sol08
 
 
 # --- OpStats -----------------------------------------------------------------------------------------
-def test_op_stats_solution_is_accepted(capsys):
-    result, out = verdict(check08.check_op_stats, sol08.OpStats, capsys)
+def test_op_stats_solution_is_accepted(verdict):
+    result, out = verdict(check08.check_op_stats, sol08.OpStats)
     assert result is True and out.startswith('✓ OpStats: 18 ops, 11 kinds'), out
 
 
-def test_op_stats_stub_is_not_done(capsys):
+def test_op_stats_stub_is_not_done(verdict):
     class Stub(DispatchMode):
         def __init__(self):
             self.calls, self.bytes = {}, {}
 
         def dispatch(self, fn, args, kwargs, run):
             raise NotImplementedError('exercise: count calls and output bytes')
-    result, out = verdict(check08.check_op_stats, Stub, capsys)
+    result, out = verdict(check08.check_op_stats, Stub)
     assert result is None and out.startswith('not done yet — hint:'), out
 
 
@@ -109,23 +99,23 @@ class DirectApply(DispatchMode):
     (stats(elements), 'numbers of elements'),
     (DirectApply, 'the ops ran without run(fn, args, kwargs)'),
 ])
-def test_op_stats_mistakes_are_named(answer, words, capsys):
-    result, out = verdict(check08.check_op_stats, answer, capsys)
+def test_op_stats_mistakes_are_named(answer, words, verdict):
+    result, out = verdict(check08.check_op_stats, answer)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- saved_bytes -------------------------------------------------------------------------------------
-def test_saved_bytes_solution_is_accepted(capsys):
-    result, out = verdict(check08.check_saved_bytes, sol08.saved_bytes, capsys)
+def test_saved_bytes_solution_is_accepted(verdict):
+    result, out = verdict(check08.check_saved_bytes, sol08.saved_bytes)
     assert result is True and out.startswith('✓ saved_bytes: 18920 bytes'), out
 
 
-def test_saved_bytes_stub_is_not_done(capsys):
+def test_saved_bytes_stub_is_not_done(verdict):
     def stub(tensor):
         raise NotImplementedError('exercise: bytes saved for backward')
-    result, out = verdict(check08.check_saved_bytes, stub, capsys)
+    result, out = verdict(check08.check_saved_bytes, stub)
     assert result is None and out.startswith('not done yet — hint:')
-    assert verdict(check08.check_saved_bytes, lambda tensor: ..., capsys)[0] is None
+    assert verdict(check08.check_saved_bytes, lambda tensor: ...)[0] is None
 
 
 def walk(visit_once=True, tensor_once=True, skip_none=True, tensors_only=True, root_only=False,
@@ -160,8 +150,8 @@ def walk(visit_once=True, tensor_once=True, skip_none=True, tensors_only=True, r
     (walk(tensors_only=False), 'a saved entry can be a Python number'),
     (walk(size=lambda t: t.numel()), 'numbers of elements'),
 ])
-def test_saved_bytes_mistakes_are_named(answer, words, capsys):
-    result, out = verdict(check08.check_saved_bytes, answer, capsys)
+def test_saved_bytes_mistakes_are_named(answer, words, verdict):
+    result, out = verdict(check08.check_saved_bytes, answer)
     assert result is False and out.startswith('✗') and words in out, out
 
 
@@ -176,15 +166,15 @@ def test_saved_bytes_agrees_with_the_profiler():
 
 
 # --- crossover ---------------------------------------------------------------------------------------
-def test_crossover_solution_is_accepted(capsys):
-    result, out = verdict(check08.check_crossover, sol08.crossover, capsys)
+def test_crossover_solution_is_accepted(verdict):
+    result, out = verdict(check08.check_crossover, sol08.crossover)
     assert result is True and out.startswith('✓ crossover'), out
 
 
-def test_crossover_stub_is_not_done(capsys):
+def test_crossover_stub_is_not_done(verdict):
     def stub(sizes, fast, slow):
         raise NotImplementedError('exercise: crossover')
-    result, out = verdict(check08.check_crossover, stub, capsys)
+    result, out = verdict(check08.check_crossover, stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -223,6 +213,6 @@ def largest_always(sizes, fast, slow):
     (last_slower, 'the last size where fast still loses'),
     (largest_always, 'there is no crossover: return None'),
 ])
-def test_crossover_mistakes_are_named(answer, words, capsys):
-    result, out = verdict(check08.check_crossover, answer, capsys)
+def test_crossover_mistakes_are_named(answer, words, verdict):
+    result, out = verdict(check08.check_crossover, answer)
     assert result is False and out.startswith('✗') and words in out, out

@@ -1,35 +1,25 @@
 """Notebook 09's checkers accept the solutions and name each plausible mistake (course/lib/check09.py)."""
 import math
-import os
-import sys
 
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
-
-from lib import check09  # noqa: E402
-from solutions import sol09  # noqa: E402
-
-
-def verdict(checker, answer, capsys):
-    result = checker(answer)
-    return result, capsys.readouterr().out
+from lib import check09
+from solutions import sol09
 
 
 # --- shard_indices -----------------------------------------------------------------------------------
-def test_shard_solution_is_accepted(capsys):
-    assert verdict(check09.check_shard_indices, sol09.shard_indices, capsys) == \
+def test_shard_solution_is_accepted(verdict):
+    assert verdict(check09.check_shard_indices, sol09.shard_indices) == \
         (True, '✓ shard_indices: equal shares, every sample on some rank, strided as '
                'DistributedSampler\n')
 
 
-def test_shard_stub_is_not_done(capsys):
+def test_shard_stub_is_not_done(verdict):
     def stub(n, rank, world):
         raise NotImplementedError('exercise: shard_indices')
-    result, out = verdict(check09.check_shard_indices, stub, capsys)
+    result, out = verdict(check09.check_shard_indices, stub)
     assert result is None and out.startswith('not done yet — hint:')
-    assert verdict(check09.check_shard_indices, lambda n, rank, world: ..., capsys)[0] is None
+    assert verdict(check09.check_shard_indices, lambda n, rank, world: ...)[0] is None
 
 
 def contiguous(n, rank, world):
@@ -58,21 +48,21 @@ def padded_with_last(n, rank, world):
     (padded_with_last, '✗ the padding repeats the wrong samples'),
     (lambda n, rank, world: rank // 0, '✗ shard_indices(10, 0, 3) raised ZeroDivisionError'),
 ])
-def test_shard_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check09.check_shard_indices, wrong, capsys)
+def test_shard_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check09.check_shard_indices, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- butterfly_allreduce -----------------------------------------------------------------------------
-def test_butterfly_solution_is_accepted(capsys):
-    result, out = verdict(check09.check_butterfly_allreduce, sol09.butterfly_allreduce, capsys)
+def test_butterfly_solution_is_accepted(verdict):
+    result, out = verdict(check09.check_butterfly_allreduce, sol09.butterfly_allreduce)
     assert result is True and out.startswith('✓ butterfly all-reduce'), out
 
 
-def test_butterfly_stub_is_not_done(capsys):
+def test_butterfly_stub_is_not_done(verdict):
     def stub(vectors, net):
         raise NotImplementedError('exercise: butterfly_allreduce')
-    result, out = verdict(check09.check_butterfly_allreduce, stub, capsys)
+    result, out = verdict(check09.check_butterfly_allreduce, stub)
     assert result is None and out.startswith('not done yet — hint:')
 
 
@@ -143,6 +133,6 @@ def everyone_to_everyone(vectors, net):
     (in_place, 'the input vectors were changed'),
     (everyone_to_everyone, 'a butterfly sends one message per worker per step'),
 ])
-def test_butterfly_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check09.check_butterfly_allreduce, wrong, capsys)
+def test_butterfly_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check09.check_butterfly_allreduce, wrong)
     assert result is False and out.startswith('✗') and words in out, out

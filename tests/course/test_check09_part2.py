@@ -1,20 +1,10 @@
 """Notebook 09, part two: its checkers accept the solutions and name each plausible mistake
 (course/lib/check09.py: check_send_recv_pairs, check_gpipe_grid)."""
-import os
-import sys
 
 import pytest
 
-COURSE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'course')
-sys.path.insert(0, COURSE)
-
-from lib import check09  # noqa: E402
-from solutions import sol09  # noqa: E402
-
-
-def verdict(checker, answer, capsys):
-    result = checker(answer)
-    return result, capsys.readouterr().out
+from lib import check09
+from solutions import sol09
 
 
 def stub(*args):
@@ -22,10 +12,10 @@ def stub(*args):
 
 
 # --- send_recv_pairs -----------------------------------------------------------------------------------
-def test_pairs_solution_is_accepted_and_stub_is_not_done(capsys):
-    result, out = verdict(check09.check_send_recv_pairs, sol09.send_recv_pairs, capsys)
+def test_pairs_solution_is_accepted_and_stub_is_not_done(verdict):
+    result, out = verdict(check09.check_send_recv_pairs, sol09.send_recv_pairs)
     assert result is True and out.startswith('✓ send_recv_pairs: one pair per value')
-    result, out = verdict(check09.check_send_recv_pairs, stub, capsys)
+    result, out = verdict(check09.check_send_recv_pairs, stub)
     assert result is None and out.startswith('not done yet — hint: a value lives where')
 
 
@@ -77,16 +67,16 @@ def first_other_rank_only(ops, rank_of):
     (lambda ops, rank_of: [1, 2], 'return a list of (value, from rank, to rank)'),
     (lambda ops, rank_of: rank_of['nope'], "raised KeyError"),
 ])
-def test_pairs_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check09.check_send_recv_pairs, wrong, capsys)
+def test_pairs_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check09.check_send_recv_pairs, wrong)
     assert result is False and out.startswith('✗') and words in out, out
 
 
 # --- gpipe_grid ------------------------------------------------------------------------------------------
-def test_grid_solution_is_accepted_and_stub_is_not_done(capsys):
-    result, out = verdict(check09.check_gpipe_grid, sol09.gpipe_grid, capsys)
+def test_grid_solution_is_accepted_and_stub_is_not_done(verdict):
+    result, out = verdict(check09.check_gpipe_grid, sol09.gpipe_grid)
     assert result is True and '(p−1)/(m+p−1)' in out
-    result, out = verdict(check09.check_gpipe_grid, stub, capsys)
+    result, out = verdict(check09.check_gpipe_grid, stub)
     assert result is None and out.startswith('not done yet — hint: stage s runs F1')
 
 
@@ -139,6 +129,6 @@ def idle_tick_at_the_end(p, m):
     (lambda p, m: [['F1']] * p, 'every stage runs each of F1 … F4 and B1 … B4 once'),
     (lambda p, m: [[]], 'has 1 rows: one row per stage, 2 of them'),
 ])
-def test_grid_mistakes_are_named(wrong, words, capsys):
-    result, out = verdict(check09.check_gpipe_grid, wrong, capsys)
+def test_grid_mistakes_are_named(wrong, words, verdict):
+    result, out = verdict(check09.check_gpipe_grid, wrong)
     assert result is False and out.startswith('✗') and words in out, out
