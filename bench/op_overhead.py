@@ -100,7 +100,6 @@ def _run_without_hook(executable, input_arrays):
     outputs, writes = executable.compiled.fn(*input_arrays, *state_arrays)
     for slot, array in zip(executable._slots, writes):
         slot.write(array)
-    executable.runs += 1
     return outputs
 
 

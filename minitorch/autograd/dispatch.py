@@ -10,8 +10,8 @@
 
 The static-graph tracer (record each op as a graph node) and the profiler (time each op) are dispatch
 modes.  Modes see primitives, the built-in ops whose forward works on arrays; a user's Function is seen
-as the primitives its forward and backward run.  A mode is per thread and modes nest: inside `dispatch`, `run` goes on to the enclosing mode, if
-any, then to the op itself.  State changes that are not ops (a tensor's .grad set or cleared) are
+as the primitives its forward and backward run.  A mode is per thread and modes nest: inside
+`dispatch`, `run` goes on to the enclosing mode, if any, then to the op itself.  State changes that are not ops (a tensor's .grad set or cleared) are
 reported to `on_set_grad`.  With no mode installed anywhere, an op pays one global read for all this.
 """
 from .thread_state import STATE
@@ -88,7 +88,7 @@ def dispatched(fn, args, kwargs, run):
         STATE.mode = mode
 
 
-def _modes(past_isolated=False):
+def modes(past_isolated=False):
     """This thread's modes, innermost first.  An isolated mode (the tracer of a loop's body, whose ops
     belong to the body's graph alone) hides the modes outside it, unless past_isolated."""
     mode = STATE.mode
@@ -99,27 +99,27 @@ def _modes(past_isolated=False):
 
 def report_set_grad(tensor, grad):
     """Tell this thread's modes that tensor.grad becomes grad."""
-    for mode in _modes():
+    for mode in modes():
         mode.on_set_grad(tensor, grad)
 
 
 def report_new_tensor(tensor):
     """Tell this thread's modes that tensor was made from data (a constant, to a tracer)."""
-    for mode in _modes():
+    for mode in modes():
         mode.on_new_tensor(tensor)
     return tensor
 
 
 def report_new_state(tensor):
     """Tell this thread's modes that tensor holds lasting state (a static graph reads it each run)."""
-    for mode in _modes():
+    for mode in modes():
         mode.on_new_state(tensor)
     return tensor
 
 
 def report_state_name(tensor, owner, key):
     """Tell this thread's modes that tensor is the state `key` of owner (for names in graphs)."""
-    for mode in _modes(past_isolated=True):
+    for mode in modes(past_isolated=True):
         mode.on_state_name(tensor, owner, key)
 
 
@@ -141,10 +141,10 @@ class suspended:
 def report_python_value(owner, description, read):
     """Tell this thread's modes that the ops being run depend on read(owner), a Python value: every
     graph being built, the enclosing ones too, depends on it."""
-    for mode in _modes(past_isolated=True):
+    for mode in modes(past_isolated=True):
         mode.on_python_value(owner, description, read)
 
 
 def writes_recorded():
     """Whether a mode in this thread needs every state change as an op (see DispatchMode)."""
-    return any(mode.records_writes for mode in _modes(past_isolated=True))
+    return any(mode.records_writes for mode in modes(past_isolated=True))

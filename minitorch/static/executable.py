@@ -1,6 +1,6 @@
 """An executable: a compiled graph plus what runs around it — read the state, call the code, write
 the state back, wrap the outputs in tensors — and the guards that say whether it still applies."""
-from ..autograd.dispatch import INSTALLED
+from ..autograd.dispatch import INSTALLED, modes
 from ..autograd.thread_state import STATE
 from ..tensor import Tensor
 from .codegen import Compiled
@@ -15,7 +15,6 @@ class Executable:
         self.compiled = Compiled(graph, device.xp, name)
         self._reads = [v.slot.read for v in graph.state]       # the compiled code's state, in order
         self._slots = [w.slot for w in graph.writes]            # where its writes go, in order
-        self.runs = 0
 
     @property
     def code(self):
@@ -47,7 +46,6 @@ class Executable:
             if slot.input_index is not None:
                 slot = slot.bound_to(input_grad_owners[slot.input_index])
             slot.write(array)
-        self.runs += 1
         return outputs
 
     def wrap(self, array):
@@ -58,12 +56,10 @@ def run_watched(executable, arrays):
     """Run the compiled code under this thread's dispatch modes: the innermost one that has a
     `run_compiled(executable, arrays)` method (the profiler, which runs the instrumented code)
     runs it; otherwise the plain code runs."""
-    mode = STATE.mode
-    while mode is not None:
+    for mode in modes():
         watch = getattr(mode, 'run_compiled', None)
         if watch is not None:
             return watch(executable, arrays)
-        mode = None if getattr(mode, 'isolated', False) else mode._outer
     return executable.compiled.fn(*arrays)
 
 
