@@ -64,12 +64,18 @@ def _integer_sum_dtype(x, dtype):
     return INT64 if R.category(x.dtype) < 2 else x.dtype
 
 
-def ref_sum(x, dim=None, keepdim=False, dtype=None):
-    dims = R.wrap_dims(dim, x.ndim)
-    out = _integer_sum_dtype(x, dtype)
-    x = x.astype(out)
-    work = x.astype(np.float64) if out.kind == 'f' else x
-    return R.as_result(_kept(work.sum(axis=dims), x, dims, keepdim), out)
+def _ref_accumulation(method):
+    """sum or prod (the array method named): integers accumulate as int64, floats in float64."""
+    def ref(x, dim=None, keepdim=False, dtype=None):
+        dims = R.wrap_dims(dim, x.ndim)
+        out = _integer_sum_dtype(x, dtype)
+        x = x.astype(out)
+        work = x.astype(np.float64) if out.kind == 'f' else x
+        return R.as_result(_kept(getattr(work, method)(axis=dims), x, dims, keepdim), out)
+    return ref
+
+
+ref_sum, ref_prod = _ref_accumulation('sum'), _ref_accumulation('prod')
 
 
 def ref_mean(x, dim=None, keepdim=False, dtype=None):
@@ -82,14 +88,6 @@ def ref_mean(x, dim=None, keepdim=False, dtype=None):
         values = _as_float64(x).mean(axis=dims) if x.size else np.full(
             [s for i, s in enumerate(x.shape) if i not in dims], np.nan)
     return R.as_result(_kept(values, x, dims, keepdim), x.dtype)
-
-
-def ref_prod(x, dim=None, keepdim=False, dtype=None):
-    dims = R.wrap_dims(dim, x.ndim)
-    out = _integer_sum_dtype(x, dtype)
-    x = x.astype(out)
-    work = x.astype(np.float64) if out.kind == 'f' else x
-    return R.as_result(_kept(work.prod(axis=dims), x, dims, keepdim), out)
 
 
 # --- max, min, amax, amin, argmax, argmin ----------------------------------------------------------
