@@ -143,3 +143,20 @@ def test_sampler_needs_a_group_or_explicit_ranks():
         DistributedSampler(range(4))
     with pytest.raises(ValueError, match='rank 2'):
         DistributedSampler(range(4), num_replicas=2, rank=2)
+
+
+def test_a_failing_rank_waits_until_its_error_text_is_read_before_aborting():
+    import os
+    import threading
+
+    from minitorch.distributed.errors import wait_until_read
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, 'w') as writer, os.fdopen(read_end, 'r') as reader:
+        writer.write('ValueError: rank 1 fails\n')
+        writer.flush()
+        assert not wait_until_read([writer], limit=0.05)          # nobody has read it: gives up in time
+        threading.Timer(0.1, reader.readline).start()             # the launcher reads it a bit later
+        start = time.monotonic()
+        assert wait_until_read([writer], limit=5)
+        assert 0.05 < time.monotonic() - start < 4
+        assert wait_until_read([object()])                         # no descriptor: nothing to wait for

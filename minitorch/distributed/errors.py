@@ -4,7 +4,11 @@ A rank that raises and simply exits would leave the others waiting forever in th
 `install_abort_on_error` makes an uncaught exception print its traceback (headed by the rank) and then
 call MPI's Abort, which makes the launcher end every rank of the job within a second or so.
 """
+import array
+import os
+import stat
 import sys
+import time
 
 
 class DistError(RuntimeError):
@@ -39,10 +43,44 @@ def install_abort_on_error(comm, rank, size):
         previous(kind, value, traceback)
         sys.stderr.flush()
         sys.stdout.flush()
+        wait_until_read((sys.stdout, sys.stderr))
         comm.Abort(1)
 
     abort_all_ranks.previous = previous
     sys.excepthook = abort_all_ranks
+
+
+def unread_bytes(fd):
+    """Bytes written to the pipe `fd` that its reader has not read yet (0 when fd is not a pipe)."""
+    try:
+        import fcntl
+        import termios
+    except ImportError:          # not a POSIX system: no way to ask, so nothing to wait for
+        return 0
+    if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+        return 0
+    count = array.array('i', [0])
+    fcntl.ioctl(fd, termios.FIONREAD, count)
+    return count[0]
+
+
+def wait_until_read(streams, limit=2.0):
+    """Wait (at most `limit` seconds) until the launcher has read what this process wrote to `streams`.
+
+    The launcher forwards a rank's output from a pipe; on Abort it ends the job, and text still in
+    the pipe is lost: the very error message the user needs.  Returns whether everything was read."""
+    fds = []
+    for stream in streams:
+        try:
+            fds.append(stream.fileno())
+        except (AttributeError, OSError, ValueError):     # replaced by an object without a descriptor
+            pass
+    deadline = time.monotonic() + limit
+    while any(unread_bytes(fd) for fd in fds):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
 
 
 def remove_abort_on_error():
