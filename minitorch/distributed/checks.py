@@ -58,10 +58,12 @@ def describe_tensor(code):
     return f'{article} {name} tensor of shape [{", ".join(map(str, dims))}] on {device_name}'
 
 
-def check_same_call(group, code, op_name):
-    """All-gather every rank's fingerprint and raise DistError (on every rank) when they differ."""
+def check_same_call(group, op_name, tensor, reduce_op=None, root=None, count=1):
+    """All-gather every rank's fingerprint of this call and raise DistError (on every rank) when they
+    differ.  Nothing is computed when the checks are off or the group is this process alone."""
     if not group.checks or group.size == 1:
         return
+    code = fingerprint(op_name, tensor, reduce_op, root, count)
     everyone = np.empty((group.size, LENGTH), dtype=np.int64)
     request = group.comm.Iallgather(code, everyone)
     wait_until(request.Test, group.timeout,

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import mpi_ops
-from .checks import check_same_call, fingerprint
+from .checks import check_same_call
 from .errors import load_mpi
 from .group import default_group
 from .nccl import nccl_for
@@ -33,7 +33,7 @@ def all_reduce_unchecked(tensor, op=ReduceOp.SUM, group=None, async_op=False, ch
     op = as_reduce_op(op, 'all_reduce')
     _expect_tensor(tensor, 'all_reduce')
     if check:
-        check_same_call(pg, fingerprint('all_reduce', tensor, op), 'all_reduce')
+        check_same_call(pg, 'all_reduce', tensor, op)
     return _run(_ops(pg, tensor).all_reduce(pg, tensor, op), async_op)
 
 
@@ -42,7 +42,7 @@ def broadcast(tensor, src, group=None, async_op=False):
     pg = default_group(group, 'broadcast')
     _expect_tensor(tensor, 'broadcast')
     _expect_rank(pg, src, 'broadcast', 'src')
-    check_same_call(pg, fingerprint('broadcast', tensor, root=src), 'broadcast')
+    check_same_call(pg, 'broadcast', tensor, root=src)
     return _run(_ops(pg, tensor).broadcast(pg, tensor, src), async_op)
 
 
@@ -52,7 +52,7 @@ def reduce(tensor, dst, op=ReduceOp.SUM, group=None, async_op=False):
     op = as_reduce_op(op, 'reduce')
     _expect_tensor(tensor, 'reduce')
     _expect_rank(pg, dst, 'reduce', 'dst')
-    check_same_call(pg, fingerprint('reduce', tensor, op, root=dst), 'reduce')
+    check_same_call(pg, 'reduce', tensor, op, root=dst)
     return _run(_ops(pg, tensor).reduce(pg, tensor, dst, op), async_op)
 
 
@@ -61,7 +61,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     pg = default_group(group, 'all_gather')
     _expect_tensor(tensor, 'all_gather')
     _expect_list(pg, tensor_list, tensor, 'all_gather', 'tensor_list')
-    check_same_call(pg, fingerprint('all_gather', tensor, count=len(tensor_list)), 'all_gather')
+    check_same_call(pg, 'all_gather', tensor, count=len(tensor_list))
     return _run(mpi_ops.all_gather(pg, list(tensor_list), tensor), async_op)
 
 
@@ -71,7 +71,7 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     pg = default_group(group, 'all_gather_into_tensor')
     _expect_tensor(input_tensor, 'all_gather_into_tensor')
     _expect_scaled(pg, output_tensor, input_tensor, 'all_gather_into_tensor', 'output_tensor')
-    check_same_call(pg, fingerprint('all_gather_into_tensor', input_tensor), 'all_gather_into_tensor')
+    check_same_call(pg, 'all_gather_into_tensor', input_tensor)
     ops = _ops(pg, output_tensor)
     return _run(ops.all_gather_into_tensor(pg, output_tensor, input_tensor), async_op)
 
@@ -82,8 +82,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
     op = as_reduce_op(op, 'reduce_scatter')
     _expect_tensor(output, 'reduce_scatter')
     _expect_list(pg, input_list, output, 'reduce_scatter', 'input_list')
-    check_same_call(pg, fingerprint('reduce_scatter', output, op, count=len(input_list)),
-                    'reduce_scatter')
+    check_same_call(pg, 'reduce_scatter', output, op, count=len(input_list))
     return _run(mpi_ops.reduce_scatter(pg, output, list(input_list), op), async_op)
 
 
@@ -93,7 +92,7 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
     op = as_reduce_op(op, 'reduce_scatter_tensor')
     _expect_tensor(output, 'reduce_scatter_tensor')
     _expect_scaled(pg, input, output, 'reduce_scatter_tensor', 'input')
-    check_same_call(pg, fingerprint('reduce_scatter_tensor', output, op), 'reduce_scatter_tensor')
+    check_same_call(pg, 'reduce_scatter_tensor', output, op)
     return _run(_ops(pg, output).reduce_scatter_tensor(pg, output, input, op), async_op)
 
 
