@@ -28,6 +28,11 @@ class Bucket:
     def __init__(self, index, params):
         self.index = index
         self.params = params
+        self.spans = []             # each parameter's [start, stop) in the flattened gradients
+        offset = 0
+        for p in params:
+            self.spans.append((offset, offset + p.numel()))
+            offset += p.numel()
         self.ready = set()          # indices into params whose gradient is in
         self.flat = None            # the flattened gradients being averaged
         self.work = None
@@ -148,11 +153,8 @@ class Reducer:
         """Each .grad becomes its slice of the averaged bucket (a view: nothing is copied back)."""
         with no_grad():
             for bucket in self.buckets:
-                offset = 0
-                for p in bucket.params:
-                    n = p.numel()
-                    p.grad = bucket.flat[offset:offset + n].reshape(p.shape)
-                    offset += n
+                for p, (start, stop) in zip(bucket.params, bucket.spans):
+                    p.grad = bucket.flat[start:stop].reshape(p.shape)
                 bucket.flat, bucket.work = None, None
 
     def _record(self, event, bucket):
