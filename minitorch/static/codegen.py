@@ -19,7 +19,7 @@ import re
 import numpy as np
 
 from ..autograd.function import _EagerContext
-from .ir import In, op_name, value_names
+from .ir import In, last_uses, op_name, protected, value_names
 
 
 class Compiled:
@@ -89,7 +89,7 @@ class Compiled:
         g = self.graph
         params = [self.name_of(v) for v in g.inputs + g.state] + (['_p'] if profiled else [])
         lines = [f'def {fn_name}({", ".join(params)}):']
-        last_use = _last_uses(g)
+        dying = _dying_at(g)
         for index, node in enumerate(g.nodes):
             if profiled:        # generated names never start with '_': _t and _p are free
                 lines.append(f'    _t = _p.start({index})')
@@ -97,7 +97,7 @@ class Compiled:
             if profiled:
                 outs = ''.join(f'{self.name_of(v)}, ' for v in node.outputs)
                 lines.append(f'    _p.stop({index}, _t, ({outs}))')
-            dead = [self.names[v] for v in last_use.get(index, ()) if v in self.names]
+            dead = [self.names[v] for v in dying.get(index, ()) if v in self.names]
             if dead:
                 lines.append(f'    del {", ".join(dead)}')
         outs = ', '.join(self._ref(v) for v in g.outputs)
@@ -175,18 +175,11 @@ def forward_of(op):
     return found
 
 
-def _last_uses(graph):
+def _dying_at(graph):
     """{node index: [values whose last use is that node]}, leaving outputs and state writes alone."""
-    kept = set(v for v in graph.outputs if v is not None)
-    kept |= set(w.value for w in graph.writes if w.value is not None)
-    last = {}
-    for index, node in enumerate(graph.nodes):
-        for v in node.inputs:
-            last[v] = index
-        for v in node.outputs:
-            last.setdefault(v, index)
+    kept = protected(graph)
     by_node = {}
-    for v, index in last.items():
+    for v, index in last_uses(graph).items():
         if v not in kept and v.kind == 'node':
             by_node.setdefault(index, []).append(v)
     return by_node

@@ -86,6 +86,15 @@ class Node:
         return f'<Node {self.name} {[v.id for v in self.inputs]} -> {[v.id for v in self.outputs]}>'
 
 
+def node_like(node, inputs, outputs, note):
+    """A copy of node on these values with this note, recorded as its outputs' producer (nodes are
+    shared between graphs, so a pass that changes one makes a copy)."""
+    copy = Node(node.op, node.args, node.kwargs, inputs, outputs, node.scope, node.multi, note)
+    for v in outputs:
+        v.node = copy
+    return copy
+
+
 def op_name(op):
     """A primitive's printed name: its `op_name`, else its class name in snake case."""
     name = getattr(op, 'op_name', None)
@@ -165,6 +174,25 @@ class Graph:
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(format_graph(self))
+
+
+def protected(graph):
+    """Values that must keep their identity: outputs and state writes."""
+    kept = set(v for v in graph.outputs if v is not None)
+    kept |= set(w.value for w in graph.writes if w.value is not None)
+    return kept
+
+
+def last_uses(graph):
+    """{value: the index of the last node that reads it, or of the node that makes it when none
+    does} (a value is dead after that node)."""
+    last = {}
+    for index, node in enumerate(graph.nodes):
+        for v in node.inputs:
+            last[v] = index
+        for v in node.outputs:
+            last.setdefault(v, index)
+    return last
 
 
 def value_names(graph):

@@ -19,7 +19,7 @@ process with `run_in_threads`; Pipeline runs them on micro-batches (GPipe).
 """
 from .comm_ops import Recv, Send
 from .errors import StaticError
-from .ir import Graph, In, Node, StateWrite, Value
+from .ir import Graph, In, Node, StateWrite, Value, node_like
 from .placement import UPDATE, place
 from .slots import GradSlot, TensorSlot
 
@@ -199,7 +199,7 @@ class _Cut:
         inputs = [self.values[r][v] for v in node.inputs]
         outputs = [self._own(v, r) for v in node.outputs]
         note = dict(node.note or {}, rank=r, phase=self.where.phase[node])
-        self.parts[r].add_node(_node_like(node, inputs, outputs, note))
+        self.parts[r].add_node(node_like(node, inputs, outputs, note))
 
     def _edge(self, v, src, dst, phase, about):
         tag = len(self.edges)
@@ -255,7 +255,7 @@ def clone(graph):
     g = Graph(graph.name)
     g.inputs, g.state = [own(v) for v in graph.inputs], [own(v) for v in graph.state]
     for node in graph.nodes:
-        g.nodes.append(_node_like(node, [own(v) for v in node.inputs],
+        g.nodes.append(node_like(node, [own(v) for v in node.inputs],
                                   [own(v) for v in node.outputs], node.note))
     g.outputs = [own(v) for v in graph.outputs]
     g.writes = [StateWrite(w.slot, own(w.value)) for w in graph.writes]
@@ -267,14 +267,6 @@ def clone(graph):
 def _value_like(v):
     """A new Value with v's type, kind, name, constant and slot (and no producer yet)."""
     return Value(v.shape, v.dtype, v.device, v.kind, name=v.name, const=v.const, slot=v.slot)
-
-
-def _node_like(node, inputs, outputs, note):
-    """A copy of node on other values, recorded as their producer."""
-    copy = Node(node.op, node.args, node.kwargs, inputs, outputs, node.scope, node.multi, note)
-    for v in outputs:
-        v.node = copy
-    return copy
 
 
 def _write_owners(graph, placement, producer):

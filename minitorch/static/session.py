@@ -16,8 +16,7 @@ from .codegen import function_name
 from .errors import StaticError
 from .executable import Executable
 from .graph_api import Graph, Operation, _CURRENT
-from .ir import StateWrite
-from .passes.rewrite import protected
+from .ir import StateWrite, protected
 from .replay import specialize
 from .tree import flatten, unflatten
 

@@ -4,7 +4,7 @@ A node is live when the graph returns one of its results, writes one back to sta
 live node; nodes that check values (assertions: `has_effects`) are always live.  The state values
 nobody reads any more are dropped from the graph's state list too.
 """
-from ..ir import Graph
+from ..ir import Graph, protected
 
 
 def eliminate_dead_code(graph, fetches=None):
@@ -13,8 +13,7 @@ def eliminate_dead_code(graph, fetches=None):
     out = graph.copy()
     if fetches is not None:
         out.outputs = list(fetches)
-    needed = set(v for v in out.outputs if v is not None)
-    needed |= set(w.value for w in out.writes if w.value is not None)
+    needed = protected(out)
     live = []
     for node in reversed(out.nodes):
         if getattr(node.op, 'has_effects', False) or any(v in needed for v in node.outputs):

@@ -13,8 +13,8 @@ import numpy as np
 
 from ...ops.elementwise import Elementwise
 from ..fused import FusedElementwise, Program, Step
-from ..ir import In, Node
-from .rewrite import is_pure, protected
+from ..ir import In, Node, protected
+from .rewrite import is_pure
 
 
 def fuse_elementwise(graph, min_nodes=2):

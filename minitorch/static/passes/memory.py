@@ -7,14 +7,13 @@ reshape, slicing, ... share it); a state update such as `w := w - lr * g` writes
 The report gives the peak bytes of intermediates before and after.
 """
 from ..codegen import plain_ufunc
-from ..ir import Node
-from .rewrite import protected
+from ..ir import last_uses, node_like, protected
 
 
 def plan_memory(graph):
     """A new Graph whose nodes carry note {'out': i} (write into input i); report {'in place': n,
     'peak bytes before': ..., 'peak bytes after': ...}."""
-    last = _last_uses(graph)
+    last = last_uses(graph)
     kept = protected(graph)
     writes = {w.value: w.slot for w in graph.writes if w.value is not None}
     alias = _Aliases()
@@ -31,10 +30,7 @@ def plan_memory(graph):
                 note['out'] = choice
             if free:
                 note['free'] = free
-            node = Node(node.op, node.args, node.kwargs, node.inputs, node.outputs, node.scope,
-                        node.multi, note)
-            for v in node.outputs:
-                v.node = node
+            node = node_like(node, node.inputs, node.outputs, note)
             if choice is not None:
                 alias.join(node.outputs[0], node.inputs[choice])
                 in_place += 1
@@ -83,14 +79,6 @@ def _a_view(v):
     return v.node is not None and getattr(v.node.op, 'returns_view', False)
 
 
-def _last_uses(graph):
-    last = {}
-    for index, node in enumerate(graph.nodes):
-        for v in node.inputs:
-            last[v] = index
-    return last
-
-
 class _Aliases:
     """Which values may share memory (union-find over views and in-place results)."""
 
@@ -121,7 +109,7 @@ class _Aliases:
 def peak_bytes(graph):
     """The most bytes of intermediates alive at once, following the node order (outputs written
     into an input allocate nothing)."""
-    last = _last_uses(graph)
+    last = last_uses(graph)
     kept = protected(graph)
     live, peak, sizes = set(), 0, 0
     for index, node in enumerate(graph.nodes):

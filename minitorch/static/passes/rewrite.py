@@ -1,6 +1,6 @@
 """What passes share: replacing values by others across a graph without changing the input graph
 (nodes are shared between graphs, so a node whose inputs change is copied)."""
-from ..ir import Node, StateWrite
+from ..ir import StateWrite, node_like
 
 
 def substitute(graph, mapping, nodes=None):
@@ -27,11 +27,7 @@ def with_inputs(node, inputs):
     name the copy as their node)."""
     if all(a is b for a, b in zip(inputs, node.inputs)):
         return node
-    node = Node(node.op, node.args, node.kwargs, inputs, node.outputs, node.scope, node.multi,
-                node.note)
-    for v in node.outputs:
-        v.node = node
-    return node
+    return node_like(node, inputs, node.outputs, node.note)
 
 
 def is_pure(op):
@@ -39,9 +35,3 @@ def is_pure(op):
     no checks that must run, no state it reads on its own)."""
     return not getattr(op, 'random', False) and not getattr(op, 'has_effects', False)
 
-
-def protected(graph):
-    """Values that must keep their identity: outputs and state writes."""
-    kept = set(v for v in graph.outputs if v is not None)
-    kept |= set(w.value for w in graph.writes if w.value is not None)
-    return kept

@@ -6,8 +6,8 @@
     clone(x), when nothing else reads x  ->  x             (the copy protects nothing)
     where(~c, a, b) -> where(c, b, a)
 """
-from ..ir import In, Node, Value
-from .rewrite import protected, substitute, with_inputs
+from ..ir import In, Node, Value, protected
+from .rewrite import substitute, with_inputs
 
 
 def simplify(graph):
