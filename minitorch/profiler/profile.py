@@ -16,7 +16,7 @@ instrumented code instead (static_runs.py), one Event per node.
 import threading
 import time
 
-from ..autograd.dispatch import DispatchMode
+from ..autograd.dispatch import DispatchMode, modes
 from ..autograd.thread_state import STATE
 from ..static.ir import op_name
 from ..tensor import Tensor
@@ -213,9 +213,7 @@ class record_function:
         self.inner = None
 
     def __enter__(self):
-        mode = STATE.mode
-        while mode is not None and not isinstance(mode, profile):
-            mode = mode._outer
+        mode = next((m for m in modes(past_isolated=True) if isinstance(m, profile)), None)
         if mode is not None:
             self.inner = mode.range(self.name)
             self.inner.__enter__()
