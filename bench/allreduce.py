@@ -22,6 +22,7 @@ import numpy as np
 
 import minitorch as mt
 import minitorch.distributed as dist
+from _ranks import on_ranks
 from _report import Plot, Section, Table
 from _timing import one_blas_thread
 
@@ -106,11 +107,7 @@ def report(result):
 
 def launch(nprocs=2):
     """Run the measurement on nprocs MPI processes; returns rank 0's result."""
-    run = dist.launch(os.path.abspath(__file__), nprocs, ['--rank'], timeout=600,
-                      env={'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'})
-    if run.returncode != 0:
-        raise RuntimeError(f'allreduce.py on {nprocs} processes failed:\n{run.stderr}')
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    return on_ranks(__file__, nprocs)
 
 
 def suite(config):

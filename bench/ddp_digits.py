@@ -26,6 +26,7 @@ from minitorch import nn, optim
 from minitorch.data import DataLoader, DistributedSampler, TensorDataset, load_digits_split
 from minitorch.nn.parallel import DistributedDataParallel as DDP
 from digits import cnn
+from _ranks import on_ranks
 from _report import Section, Table
 from _timing import one_blas_thread
 
@@ -154,14 +155,7 @@ def report(runs):
 
 def launch():
     """Run the worker on 1 and on 2 MPI processes; returns rank 0's results of each."""
-    runs = []
-    for world in (1, 2):
-        run = dist.launch(os.path.abspath(__file__), world, ['--rank'], timeout=600,
-                          env={'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1'})
-        if run.returncode != 0:
-            raise RuntimeError(f'ddp_digits.py on {world} processes failed:\n{run.stderr}')
-        runs.append(json.loads(run.stdout.strip().splitlines()[-1]))
-    return runs
+    return [on_ranks(__file__, world) for world in (1, 2)]
 
 
 def suite(config):
