@@ -49,7 +49,6 @@ class Graph:
         self.tracer = Tracer(self.ir, StateNamer())
         self.placeholders = []          # Placeholder records, in creation order
         self.gradient_calls = []        # (first node, end node, ys, xs, outputs) of gradients()
-        self.finalized = False
 
     def __enter__(self):
         if self.finalized:
@@ -69,9 +68,13 @@ class Graph:
             _CURRENT.remove(self)
         return False
 
+    @property
+    def finalized(self):
+        """Whether ops may no longer be added (its IR graph says so)."""
+        return self.ir.finalized
+
     def finalize(self):
         """No more ops may be added (a Session finalizes the graph it runs)."""
-        self.finalized = True
         self.ir.finalized = True
 
     def value(self, tensor, what='a fetch'):
@@ -196,10 +199,7 @@ def _writes_of(g, action):
         tensor = getattr(slot, 'tensor', None)
         state = next((v for v in tracer.graph.state if v.slot is slot), None)
         if tensor is not None and state is not None:
-            tracer.bind(tensor._data, state)
-            entry = tracer.swapped.get(id(tensor))
-            if entry is not None:
-                tracer.bind(entry[1], state)
+            tracer.rebind(tensor, state)
     return [w for w in made if not hasattr(w.slot, 'mode')]      # .grad writes are not kept
 
 

@@ -72,6 +72,13 @@ class Tracer(DispatchMode):
         self.values[id(array)] = value
         self.keep[id(array)] = array
 
+    def rebind(self, tensor, value):
+        """tensor now stands for value, and so does the real array set aside for it, if any."""
+        self.bind(tensor._data, value)
+        entry = self.swapped.get(id(tensor))
+        if entry is not None:
+            self.bind(entry[1], value)
+
     def new_input(self, shape, dtype, device, name, requires_grad=False):
         """A symbolic tensor for a new input of the graph (a placeholder, an argument): a stand-in
         of shape and dtype, standing for a new input Value."""
@@ -208,10 +215,7 @@ class Tracer(DispatchMode):
         if slot is not None:
             self.writes[id(slot)] = StateWrite(slot, new)
             self.slot_values[id(new)] = slot
-        self.bind(target._data, new)
-        entry = self.swapped.get(id(target))
-        if entry is not None:               # the real array stands for the new value too
-            self.bind(entry[1], new)
+        self.rebind(target, new)
 
     def slot_of(self, value):
         """The state slot a value was read from or last written to, if any."""
