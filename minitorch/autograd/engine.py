@@ -5,9 +5,11 @@ node runs once, when every gradient flowing into it has arrived and been summed.
 results into leaves' .grad; `grad` returns them instead and runs only the nodes on a path to its inputs.
 """
 from .thread_state import STATE
-from ..tensor import set_grad
+from ..dtypes import FROM_NUMPY
+from ..tensor import Tensor, set_grad
 from .dispatch import INSTALLED, report_new_tensor, report_python_value
 from .node import AccumulateGrad
+
 
 def queue_callback(callback):
     """Run callback() once when the backward pass that is running now finishes (PyTorch's
@@ -131,7 +133,7 @@ def _checked(grad, node, nr, source):
                            f'{tuple(shape)} (input of {node.name()}); gradients must match the shape '
                            f'of the tensor they are for')
     if grad._data.dtype != dtype:
-        grad = grad.to(_mt_dtype(dtype))
+        grad = grad.to(FROM_NUMPY[dtype])
     return grad
 
 
@@ -141,11 +143,6 @@ def _add_to_buffer(buffers, node, nr, grad, source):
     if slots is None:
         slots = buffers[node] = [None] * len(node.out_meta)
     slots[nr] = grad if slots[nr] is None else slots[nr] + grad
-
-
-def _mt_dtype(np_dtype):
-    from ..dtypes import FROM_NUMPY
-    return FROM_NUMPY[np_dtype]
 
 
 def _run_pre_hooks(node, grads):
@@ -162,7 +159,6 @@ def _run_pre_hooks(node, grads):
 
 def _hook_result(hook, result, grad, node):
     """A hook's replacement gradient, checked: a tensor of the gradient's shape."""
-    from ..tensor import Tensor
     name = getattr(hook, '__qualname__', None) or repr(hook)
     if not isinstance(result, Tensor):
         raise TypeError(f'the gradient hook {name} (on an output of {node.name()}) returned '
@@ -221,7 +217,6 @@ def _backward_in_scope(node, grads):
 
 
 def _zeros(node, nr):
-    from ..tensor import Tensor
     shape, dtype, device = node.out_meta[nr]
     return report_new_tensor(Tensor._make(device.xp.zeros(shape, dtype=dtype), device))
 

@@ -8,6 +8,7 @@ intermediate result that backward does not need is freed as soon as the user dro
 """
 import weakref
 
+from ..backend import CPU
 from ..tensor import Tensor
 from .thread_state import STATE
 
@@ -195,7 +196,6 @@ def args_device(args):
     for a in args:
         if isinstance(a, Tensor):
             return a._device
-    from ..backend import CPU
     return CPU
 
 
