@@ -69,11 +69,8 @@ class Reducer:
         self.timeline = []
         self._in_pass = False
         self._next = 0              # the next bucket to start
-        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready) for p in params]
-
-    def remove_hooks(self):
-        for handle in self._handles:
-            handle.remove()
+        for p in params:
+            p.register_post_accumulate_grad_hook(self._grad_ready)
 
     # --- during backward -------------------------------------------------------------------------
     def _grad_ready(self, param):
