@@ -42,11 +42,12 @@ class Session:
         if self.graph in _CURRENT:
             raise StaticError(f'run graph {self.graph.name!r} after its `with` block has ended')
         leaves, tree = flatten(fetches)
+        ids = tuple(id(leaf) for leaf in leaves)
         arrays = self._feed_arrays(feed or {})
-        self._check_feeds(leaves, arrays)
+        self._check_feeds(ids, leaves, arrays)
         shapes = tuple(arrays[p.name].shape if p.name in arrays else None
                        for p in self.graph.placeholders)
-        key = (tuple(id(leaf) for leaf in leaves), shapes)
+        key = (ids, shapes)
         entry = self.cache.get(key)
         if entry is None:
             entry = self.cache[key] = self._compile(leaves, shapes)
@@ -57,10 +58,10 @@ class Session:
         return unflatten(result, tree)
 
     # --- feeds --------------------------------------------------------------------------------
-    def _check_feeds(self, leaves, arrays):
-        """Every placeholder the fetches need must be fed (checked on the graph as built)."""
-        key = tuple(id(leaf) for leaf in leaves)
-        needed = self.needs.get(key)
+    def _check_feeds(self, ids, leaves, arrays):
+        """Every placeholder the fetches (ids: theirs) need must be fed (checked on the graph as
+        built)."""
+        needed = self.needs.get(ids)
         if needed is None:
             from .passes import eliminate_dead_code
             outputs, writes = self._fetch_values(leaves, lambda v: v)[:2]
@@ -68,7 +69,7 @@ class Session:
             g.outputs, g.writes = outputs, writes
             g, _ = eliminate_dead_code(g)
             used = _used_inputs(g)
-            needed = self.needs[key] = [v.name for v in g.inputs if v in used]
+            needed = self.needs[ids] = [v.name for v in g.inputs if v in used]
         for name in needed:
             if name not in arrays:
                 raise StaticError(f'missing feed for placeholder {name!r}: the fetches need it; pass '
