@@ -3,7 +3,6 @@
 `==`, `<`, ... give bool tensors; `&`, `|`, `^`, `~` are bitwise on integers and logical on bools (as
 in PyTorch, and refused on floats); logical_and/or/xor/not treat any nonzero as True.
 """
-from .. import dtypes
 from ..tensor import Tensor
 from .elementwise import NotDifferentiable, module_of
 from .promotion import binary, operands, promote, apply_binary, explain_broadcast_error
@@ -193,7 +192,3 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def equal(input, other):
     """True when input and other have the same shape and the same values (a Python bool)."""
     return input.shape == other.shape and bool((input == other).all())
-
-
-def is_bool(t):
-    return t.dtype is dtypes.bool_

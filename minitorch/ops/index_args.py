@@ -87,8 +87,3 @@ def _index_dtype(index):
         return index.to(dtypes.bool_)
     raise IndexError(f'index: tensors used as indices must be int64, int32, uint8 or bool, got '
                      f'{index.dtype}; convert it, e.g. index.long()')
-
-
-def is_bool_mask(tensors):
-    """Whether any index tensor is a bool mask (the result's size then depends on its values)."""
-    return any(t.dtype is dtypes.bool_ for t in tensors)

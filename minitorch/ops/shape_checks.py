@@ -36,7 +36,3 @@ def broadcast_shape(op, *shapes):
                                f'dim (counted from the right); reshape or unsqueeze one of them.')
         result.append(sizes.pop() if sizes else 1)
     return tuple(result)
-
-
-def shape_of(x):
-    return getattr(x, 'shape', ())
