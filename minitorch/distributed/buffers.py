@@ -51,12 +51,10 @@ def typed(MPI, array):
 def host_array(tensor, writable):
     """(array, direct): direct when `array` is the tensor's own memory."""
     wire = WIRE.get(tensor.dtype.np, tensor.dtype.np)
-    if tensor.device.type == 'cpu':
-        array = tensor.detach().numpy()
-        if array.dtype == wire and array.flags.c_contiguous and (array.flags.writeable or not writable):
-            return array.reshape(-1), True
-    else:
-        array = tensor.detach().cpu().numpy()           # host staging: one copy off the device
+    array = tensor.numpy(force=True)        # a CPU tensor's own array; a GPU tensor's copied to host
+    if tensor.device.type == 'cpu' and array.dtype == wire and array.flags.c_contiguous and \
+            (array.flags.writeable or not writable):
+        return array.reshape(-1), True
     return np.array(array, dtype=wire, order='C', copy=True).reshape(-1), False
 
 
