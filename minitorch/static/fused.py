@@ -160,8 +160,8 @@ class CpuRunner:
 
     def __init__(self, program, xp):
         self.program, self.xp = program, xp
-        last = program.last_reads()
-        self.input_last = [last.get(('input', i), -1) for i in range(len(program.inputs))]
+        self.last = program.last_reads()         # what every variant's buffer plan starts from
+        self.input_last = [self.last.get(('input', i), -1) for i in range(len(program.inputs))]
         overlap = getattr(xp, 'may_share_memory', None) or (lambda a, b: True)
         self.sources, self.variants = {}, {}
         self.namespace = {'xp': xp, 'overlap': overlap, 'variants': self.variants,
@@ -237,8 +237,7 @@ class CpuRunner:
     def _plan(self, blocked, free=()):
         """Per step, the buffer it writes (None: a step that is not a plain ufunc makes its own),
         and {buffer: input} for the free inputs used as buffers."""
-        steps = self.program.steps
-        last = self.program.last_reads()
+        steps, last = self.program.steps, self.last
         result = steps[-1]
         kinds = [(result.shape, result.dtype)]      # buffer 0 holds the result
         holder = [None]                             # the step whose value each buffer holds
