@@ -8,10 +8,10 @@ Adagrad: s += g^2;   p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(s) + eps)
 """
 import math
 
-from ..creation import tensor, zeros_like, full_like
+from ..creation import zeros_like, full_like
 from ..ops.inplace import observed
 from ..ops.arithmetic import maximum
-from .optimizer import Optimizer
+from .optimizer import Optimizer, step_counter
 
 
 def _check(lr, eps=0.0, weight_decay=0.0):
@@ -38,7 +38,7 @@ class Adam(Optimizer):
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
     def _init_state(self, p, group, state):
-        state.update(step=_step_counter(p), exp_avg=zeros_like(p), exp_avg_sq=zeros_like(p))
+        state.update(step=step_counter(p), exp_avg=zeros_like(p), exp_avg_sq=zeros_like(p))
         if group['amsgrad']:
             state['max_exp_avg_sq'] = zeros_like(p)
 
@@ -81,7 +81,7 @@ class RMSprop(Optimizer):
                                       momentum=momentum, centered=centered))
 
     def _init_state(self, p, group, state):
-        state.update(step=_step_counter(p), square_avg=zeros_like(p))
+        state.update(step=step_counter(p), square_avg=zeros_like(p))
         if group['momentum'] > 0:
             state['momentum_buffer'] = zeros_like(p)
         if group['centered']:
@@ -120,7 +120,7 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value, eps=eps))
 
     def _init_state(self, p, group, state):
-        state.update(step=_step_counter(p), sum=full_like(p, group['initial_accumulator_value']))
+        state.update(step=step_counter(p), sum=full_like(p, group['initial_accumulator_value']))
 
     def _update(self, p, grad, group, state):
         t = _count(state['step'])
@@ -131,16 +131,10 @@ class Adagrad(Optimizer):
         p.add_(grad / state['sum'].sqrt().add_(group['eps']) * -clr)
 
 
-
-
 # --- the step count --------------------------------------------------------------------------
-# The count is a tensor (as in PyTorch), so a traced training step counts on each run of its graph.
-# Eagerly the bias corrections use it as a Python number (as PyTorch's default path does); while a
-# graph is being traced they are tensor ops the graph recomputes on every run.
-
-def _step_counter(p):
-    return tensor(0.0, device=p.device)
-
+# The count is a tensor (optimizer.step_counter), so a traced training step counts on each run of
+# its graph.  Eagerly the bias corrections use it as a Python number (as PyTorch's default path
+# does); while a graph is being traced they are tensor ops the graph recomputes on every run.
 
 def _count(step):
     """Add one to the step count; return it as a number (eager) or a tensor (traced)."""

@@ -9,6 +9,7 @@ in-place ops (p.add_(...)) so the Parameter objects the model holds are the ones
 from ..autograd import grad_mode
 from ..autograd.dispatch import INSTALLED, report_python_value, report_state_name, suspended
 from ..autograd.api import zero_grad
+from ..creation import tensor
 from ..tensor import Tensor
 
 
@@ -179,6 +180,12 @@ class Optimizer:
             lines.append(f'Parameter Group {i}')
             lines += [f'    {k}: {group[k]}' for k in sorted(group) if k != 'params']
         return '\n'.join(lines) + '\n)'
+
+
+def step_counter(p):
+    """A new step count for parameter p: a 0-d tensor on p's device (as in PyTorch), so a traced
+    training step counts on each run of its graph."""
+    return tensor(0.0, device=p.device)
 
 
 def _copied_state(value, param):

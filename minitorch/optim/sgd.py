@@ -5,8 +5,8 @@
     g = g + momentum * b  (nesterov)  or  b  (momentum > 0)
     p = p - lr * g
 """
-from ..creation import tensor, zeros_like
-from .optimizer import Optimizer, required
+from ..creation import zeros_like
+from .optimizer import Optimizer, required, step_counter
 
 
 class SGD(Optimizer):
@@ -30,7 +30,7 @@ class SGD(Optimizer):
     def _init_state(self, p, group, state):
         if group['momentum']:
             state['momentum_buffer'] = zeros_like(p)
-            state['step'] = tensor(0.0, device=p.device)
+            state['step'] = step_counter(p)
 
     def _update(self, p, grad, group, state):
         if group['weight_decay']:
