@@ -5,6 +5,7 @@ A rank that raises and simply exits would leave the others waiting forever in th
 call MPI's Abort, which makes the launcher end every rank of the job within a second or so.
 """
 import array
+import functools
 import os
 import stat
 import sys
@@ -23,6 +24,7 @@ class DistTimeoutError(DistBackendError):
     """A collective or point-to-point operation did not complete within the group's timeout."""
 
 
+@functools.cache       # every operation asks for it: an import statement per call costs a microsecond
 def load_mpi():
     """mpi4py's MPI module, imported on first use (importing it starts MPI in this process)."""
     try:
