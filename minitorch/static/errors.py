@@ -13,3 +13,9 @@ def user_line():
         if '/minitorch/' not in path and not path.endswith('/threading.py'):
             return f'{frame.filename}:{frame.lineno} ({frame.name}): {frame.line or ""}'.strip()
     return ''
+
+
+def at_user_line():
+    """' at <user_line()>' for an error message, or '' when no frame is the user's."""
+    line = user_line()
+    return f' at {line}' if line else ''

@@ -9,7 +9,7 @@ compute at all, so a symbolic tensor that leaks into eager code says so instead 
 import numpy as np
 
 from ..autograd.thread_state import STATE
-from .errors import StaticError, user_line
+from .errors import StaticError, at_user_line
 
 
 class StandIn(np.ndarray):
@@ -76,20 +76,15 @@ def _check_active(array):
     if array.graph_tag in STATE.tracing:
         return
     raise StaticError(f'a symbolic tensor (a value of static graph {array.graph_tag!r}, with no value '
-                      f'yet) is used in eager code{_at()}. Use it only while that graph is being '
-                      f'built, and run the graph (Session.run, or call the @mt.static.function) to '
-                      f'get real tensors.')
+                      f'yet) is used in eager code{at_user_line()}. Use it only while that graph is '
+                      f'being built, and run the graph (Session.run, or call the @mt.static.function) '
+                      f'to get real tensors.')
 
 
 def _refuse_value(what, instead):
-    raise StaticError(f'{what} needs the value of a symbolic tensor{_at()}, but a static graph has '
-                      f'no values while it is being built: Python cannot branch or loop on it. '
-                      f'Instead, {instead}.')
-
-
-def _at():
-    line = user_line()
-    return f' at {line}' if line else ''
+    raise StaticError(f'{what} needs the value of a symbolic tensor{at_user_line()}, but a static '
+                      f'graph has no values while it is being built: Python cannot branch or loop '
+                      f'on it. Instead, {instead}.')
 
 
 def stand_in(shape, dtype, tag):

@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd.dispatch import DispatchMode
 from ..autograd.thread_state import STATE
 from ..tensor import Tensor
-from .errors import StaticError, user_line
+from .errors import StaticError, at_user_line
 from .ir import In, Node, StateWrite, Value
 from .slots import GradSlot, TensorSlot
 from .standin import StandIn, as_stand_in, stand_in
@@ -180,10 +180,9 @@ class Tracer(DispatchMode):
         depends = getattr(fn, 'value_dependent_shape', None)
         if depends is not None and depends(args):
             raise StaticError(f'{fn.__name__}: the shape of its result depends on the values of its '
-                              f'inputs{" at " + user_line() if user_line() else ""}, which a static '
-                              f'graph does not know while it is built (a bool mask picks as many '
-                              f'elements as it holds True); use where(mask, x, 0) or '
-                              f'masked_fill instead, which keep the shape')
+                              f'inputs{at_user_line()}, which a static graph does not know while it '
+                              f'is built (a bool mask picks as many elements as it holds True); use '
+                              f'where(mask, x, 0) or masked_fill instead, which keep the shape')
         if getattr(fn, 'has_effects', False):     # a check: recorded, run on each run of the graph
             self.graph.add_node(Node(fn, template, kwargs, inputs, [], scope=_scope_path(),
                                      note={'grad': STATE.enabled}))
@@ -305,8 +304,7 @@ def _as_tuple(result):
 def _refuse_stand_in_attribute(fn, a):
     if isinstance(a, StandIn) or (isinstance(a, tuple) and any(isinstance(x, StandIn) for x in a)):
         raise StaticError(f'{fn.__name__}: received the values of a symbolic tensor as an attribute'
-                          f'{" at " + user_line() if user_line() else ""}; static graphs need those '
-                          f'values as tensors')
+                          f'{at_user_line()}; static graphs need those values as tensors')
 
 
 def _scope_path():
