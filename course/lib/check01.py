@@ -6,7 +6,7 @@ against finite differences, by the largest relative error.
 """
 import numpy as np
 
-from .checks import call
+from .checks import call, no_answer
 
 
 def _array(value):
@@ -52,13 +52,10 @@ def mse_data():
 def check_mse_grad(mse_grad):
     y_pred, y = mse_data()
     got, status = call('mse_grad(y_pred, y)', mse_grad, y_pred.copy(), y.copy())
-    if status == 'stub':
-        print('not done yet — hint: the loss is a mean over all N·D_out entries of (y_pred − y)²; '
-              'differentiate one entry, then remember how many entries share the mean')
-        return None
     if status != 'ok':
-        print(f'✗ {status}')
-        return False
+        return no_answer(status, 'hint: the loss is a mean over all N·D_out entries of '
+                                 '(y_pred − y)²; differentiate one entry, then remember how many '
+                                 'entries share the mean')
     got = _array(got)
     if got is None or got.shape != y_pred.shape:
         shape = None if got is None else got.shape
@@ -100,13 +97,9 @@ def check_tanh_backward(tanh_backward):
     h, g_out = r.standard_normal((3, 4)), r.standard_normal((3, 4))
     out = np.tanh(h)
     got, status = call('tanh_backward(g_out, out)', tanh_backward, g_out.copy(), out.copy())
-    if status == 'stub':
-        print('not done yet — hint: write tanh\'s derivative with out = tanh(h) (no new tanh needed), '
-              'then apply the chain rule with g_out')
-        return None
     if status != 'ok':
-        print(f'✗ {status}')
-        return False
+        return no_answer(status, 'hint: write tanh\'s derivative with out = tanh(h) (no new tanh '
+                                 'needed), then apply the chain rule with g_out')
     got = _array(got)
     if got is None or got.shape != h.shape:
         print(f'✗ g_h has shape {None if got is None else got.shape}, h has {h.shape}: a gradient has '
@@ -149,13 +142,9 @@ def check_linear_relu(linear_relu_forward, linear_relu_backward):
     x, w, b, g_out = layer_data()
     inputs = [a.copy() for a in (x, w, b)]
     result, status = call('linear_relu_forward(x, w, b)', linear_relu_forward, *inputs)
-    if status == 'stub':
-        print('not done yet — hint: forward is one matrix product, a bias and a ReLU; keep in the '
-              'cache whatever backward will need')
-        return None
     if status != 'ok':
-        print(f'✗ {status}')
-        return False
+        return no_answer(status, 'hint: forward is one matrix product, a bias and a ReLU; keep in '
+                                 'the cache whatever backward will need')
     if not (isinstance(result, tuple) and len(result) == 2):
         print('✗ linear_relu_forward must return two things: out and the cache (e.g. a tuple of the '
               'arrays backward needs)')
@@ -167,15 +156,12 @@ def check_linear_relu(linear_relu_forward, linear_relu_backward):
         return False
     given = g_out.copy()
     grads, status = call('linear_relu_backward(g_out, cache)', linear_relu_backward, given, result[1])
-    if status == 'stub':
-        print('not done yet — the forward is ✓; hint for backward: walk the forward in reverse, one '
-              'line each, and check every gradient\'s shape against its value\'s')
-        return None
     if status != 'ok':
         hint = (' — the shapes of a matrix product do not fit: a transpose is missing (print the '
                 'shapes of both factors)') if 'matmul' in status or 'shapes' in status else ''
-        print(f'✗ {status}{hint}')
-        return False
+        return no_answer(status, 'the forward is ✓; hint for backward: walk the forward in '
+                                 'reverse, one line each, and check every gradient\'s shape '
+                                 'against its value\'s', hint)
     if not (isinstance(grads, tuple) and len(grads) == 3):
         print('✗ linear_relu_backward must return three gradients: g_x, g_w, g_b')
         return False

@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 
-from .checks import call
+from .checks import call, no_answer
 
 
 def _numpy(value):
@@ -46,13 +46,9 @@ def check_broadcast_shape(broadcast_shape):
         expected = _numpy_broadcast(s1, s2)
         label = f'broadcast_shape({s1}, {s2})'
         got, status = call(label, _shape_or_value_error, broadcast_shape, s1, s2)
-        if status == 'stub':
-            print('not done yet — hint: pad the shorter shape with 1s on the left, then go dim by dim '
-                  'with the three rules of section 4')
-            return None
         if status != 'ok':
-            print(f'✗ {status}')
-            return False
+            return no_answer(status, 'hint: pad the shorter shape with 1s on the left, then go '
+                                     'dim by dim with the three rules of section 4')
         if got is not ValueError and isinstance(got, (tuple, list)) and tuple(got) == expected:
             continue
         if got == expected:
@@ -98,15 +94,11 @@ def check_pairwise_sq_dists(pairwise_sq_dists):
     a, b = r.standard_normal((5, 3)), r.standard_normal((4, 3))
     got, status = call('pairwise_sq_dists(a, b)', pairwise_sq_dists, mt.from_numpy(a.copy()),
                         mt.from_numpy(b.copy()))
-    if status == 'stub':
-        print('not done yet — hint: give a and b one new dim each, so that their difference broadcasts '
-              'to (n, m, d); then square and sum one dim away')
-        return None
     if status != 'ok':
         hint = (' — a (5, 3) and b (4, 3) do not broadcast as they are: each needs a new dim of '
                 'size 1, in different places') if 'broadcast' in status else ''
-        print(f'✗ {status}{hint}')
-        return False
+        return no_answer(status, 'hint: give a and b one new dim each, so that their difference '
+                                 'broadcasts to (n, m, d); then square and sum one dim away', hint)
     got = _numpy(got)
     diff = a[:, None, :] - b[None, :, :]
     right = (diff ** 2).sum(axis=2)
@@ -190,15 +182,12 @@ def check_broadcast_to(StridedTensor, broadcast_to):
     for t, shape in broadcast_cases(StridedTensor):
         label = f'broadcast_to(t of shape {t.shape}, {shape})'
         got, status = call(label, broadcast_to, t, shape)
-        if status == 'stub':
-            print('not done yet — hint: broadcasting stores nothing new: the result shares t.storage; '
-                  'choose its strides so that stepping along a stretched dim stays on the same slot')
-            return None
         if status != 'ok':
             extra = (' — line the shapes up from the right: t\'s last dim meets the last size'
                      if 'ValueError' in status else '')
-            print(f'✗ {status}{extra}')
-            return False
+            return no_answer(status, 'hint: broadcasting stores nothing new: the result shares '
+                                     't.storage; choose its strides so that stepping along a '
+                                     'stretched dim stays on the same slot', extra)
         message = _view_error(got, t, label) or _broadcast_mistake_in_view(got, t, shape)
         if message:
             print(f'✗ {message}')
@@ -282,14 +271,10 @@ def check_getitem(StridedTensor, getitem):
     for t, index in getitem_cases(StridedTensor):
         label = f'{_describe(index)} for t of shape {t.shape}, strides {t.strides}, offset {t.offset}'
         got, status = call(label, getitem, t, index)
-        if status == 'stub':
-            print('not done yet — hint: an index changes where the view starts (offset) and, for a '
-                  'slice, how far one step goes (stride) and how many steps there are (size); the '
-                  'storage stays the same')
-            return None
         if status != 'ok':
-            print(f'✗ {status}')
-            return False
+            return no_answer(status, 'hint: an index changes where the view starts (offset) and, '
+                                     'for a slice, how far one step goes (stride) and how many '
+                                     'steps there are (size); the storage stays the same')
         message = _view_error(got, t, label) or _getitem_mistake(got, t, index, label)
         if message:
             print(f'✗ {message}')

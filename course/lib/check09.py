@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .checks import call
+from .checks import call, no_answer
 
 
 # --- exercise 1: each rank's share of the samples ---------------------------------------------------
@@ -25,13 +25,10 @@ def check_shard_indices(shard_indices):
         for rank in range(world):
             label = f'shard_indices({n}, {rank}, {world})'
             got, status = call(label, shard_indices, n, rank, world)
-            if status == 'stub':
-                print('not done yet — hint: rank r takes indices r, r + world, r + 2·world, … of the '
-                      'list 0 … n−1, padded by repeating its start until its length divides by world')
-                return None
             if status != 'ok':
-                print(f'✗ {status}')
-                return False
+                return no_answer(status, 'hint: rank r takes indices r, r + world, r + 2·world, … '
+                                         'of the list 0 … n−1, padded by repeating its start '
+                                         'until its length divides by world')
             try:
                 shares[n, world, rank] = [int(i) for i in got]
             except Exception:
@@ -90,13 +87,10 @@ def check_butterfly_allreduce(butterfly_allreduce):
     originals = [v.copy() for v in vectors]
     net = RecordingNetwork()
     results, status = call('butterfly_allreduce(vectors, net)', butterfly_allreduce, vectors, net)
-    if status == 'stub':
-        print('not done yet — hint: in step k = 1, 2, 4, …, worker i and worker i ^ k send each other '
-              'their vector through net.send and both add what they receive')
-        return None
     if status != 'ok':
-        print(f'✗ {status}')
-        return False
+        return no_answer(status, 'hint: in step k = 1, 2, 4, …, worker i and worker i ^ k send '
+                                 'each other their vector through net.send and both add what they '
+                                 'receive')
     try:
         counts = np.array([np.asarray(r, dtype=float) for r in results])
     except Exception:
@@ -208,14 +202,10 @@ def check_send_recv_pairs(send_recv_pairs):
     for ops, ranks in ((SEED_OPS, SEED_RANKS), (TIED_OPS, TIED_RANKS)):
         got, status = call('send_recv_pairs(ops, rank_of)', send_recv_pairs,
                             [(n, list(i), list(o)) for n, i, o in ops], dict(ranks))
-        if status == 'stub':
-            print('not done yet — hint: a value lives where the op that makes it runs (a value no op '
-                  'makes: where its first reader runs); every other rank that reads it needs one '
-                  '(value, from, to) pair')
-            return None
         if status != 'ok':
-            print(f'✗ {status}')
-            return False
+            return no_answer(status, 'hint: a value lives where the op that makes it runs (a '
+                                     'value no op makes: where its first reader runs); every '
+                                     'other rank that reads it needs one (value, from, to) pair')
         try:
             got = [(str(v), int(a), int(b)) for v, a, b in got]
         except Exception:
@@ -267,13 +257,10 @@ def check_gpipe_grid(gpipe_grid):
     import minitorch as mt
     for p, m in ((2, 4), (3, 2), (4, 5), (2, 1)):
         got, status = call(f'gpipe_grid({p}, {m})', gpipe_grid, p, m)
-        if status == 'stub':
-            print('not done yet — hint: stage s runs F1 … Fm starting at tick s, then Bm … B1; the '
-                  'last stage starts Bm right after its Fm, and each stage one tick after the next')
-            return None
         if status != 'ok':
-            print(f'✗ {status}')
-            return False
+            return no_answer(status, 'hint: stage s runs F1 … Fm starting at tick s, then Bm … '
+                                     'B1; the last stage starts Bm right after its Fm, and each '
+                                     'stage one tick after the next')
         want = mt.static.gpipe(p, m).grid()
         try:
             got = [[str(label or '') for label in row] for row in got]

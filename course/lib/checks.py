@@ -107,6 +107,16 @@ def call(label, fn, *args, none_is_stub=True, **kwargs):
     return result, 'stub' if stub else 'ok'
 
 
+def no_answer(status, hint, error_hint=''):
+    """The verdict on a call() whose status is not 'ok', printed and returned: for a stub
+    "not done yet — <hint>" and None, for an exception "✗ <status><error_hint>" and False."""
+    if status == 'stub':
+        print(f'not done yet — {hint}')
+        return None
+    print(f'✗ {status}{error_hint}')
+    return False
+
+
 class Stub(Exception):
     """Your code is still the stub: raised deep inside a checker, caught at its top to print "not done
     yet"."""

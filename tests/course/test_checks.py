@@ -1,7 +1,7 @@
 """The plumbing every notebook's checkers share (course/lib/checks.py): calling the learner's code."""
 import pytest
 
-from lib.checks import Stub, call, call_raising_stub
+from lib.checks import Stub, call, call_raising_stub, no_answer
 
 
 def stub(*args):
@@ -29,3 +29,12 @@ def test_call_raising_stub():
     for unfinished in (stub, lambda x: ..., lambda x: None):
         with pytest.raises(Stub):
             call_raising_stub('f(2)', unfinished, 2)
+
+
+def test_no_answer_prints_and_returns_the_verdict(capsys):
+    assert no_answer('stub', 'hint: begin here', ' — unused') is None
+    assert capsys.readouterr().out == 'not done yet — hint: begin here\n'
+    assert no_answer('f(2) raised KeyError: 3', 'hint: begin here') is False
+    assert capsys.readouterr().out == '✗ f(2) raised KeyError: 3\n'
+    assert no_answer('f(2) raised KeyError: 3', 'hint: begin here', ' — look up 3') is False
+    assert capsys.readouterr().out == '✗ f(2) raised KeyError: 3 — look up 3\n'
