@@ -10,10 +10,7 @@ As for dynamic drawings (summarize.py), tried in order:
    "not drawn" node.
 Everything is by node position in the graph, so the same graph always gives the same summary.
 """
-import numpy as np
-
-MAX_BLOCKS = 4
-MAX_PERIOD = 512
+from .summarize import MAX_BLOCKS, best_run
 
 
 class Folding:
@@ -97,23 +94,11 @@ def signature(node, producer):
 def find_repeat(positions, folding):
     """(start, period, count) in `positions` of the run of identical consecutive steps that saves the
     most nodes, or None."""
-    codes = {}
     nodes = folding.graph.nodes
-    arr = np.array([codes.setdefault(signature(nodes[p], folding.producer), len(codes))
-                    for p in positions], dtype=np.int64)
-    n, best = len(arr), None
-    for period in range(1, min(n // 2, MAX_PERIOD) + 1):
-        same = np.concatenate(([False], arr[:-period] == arr[period:], [False]))
-        change = np.flatnonzero(same[1:] != same[:-1])
-        for begin, end in zip(change[::2], change[1::2]):       # runs of True: [begin, end)
-            count = int((end - begin + period) // period)
-            saved = period * (count - 1)
-            if count >= 2 and (best is None or saved > best[0]):
-                slack = int(end + period - begin - count * period)
-                best = (saved, int(begin), slack, period, count)
-    if best is None:
+    found = best_run([signature(nodes[p], folding.producer) for p in positions])
+    if found is None:
         return None
-    _, begin, slack, period, count = best
+    begin, slack, period, count = found
     return _fewest_crossing(positions, folding, begin, slack, period), period, count
 
 

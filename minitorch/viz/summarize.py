@@ -36,19 +36,29 @@ def signature(unit, layout):
 
 def find_repeat(sequence, layout):
     """(start, period, count) of the run of identical consecutive steps saving the most units, or None."""
+    found = best_run([signature(u, layout) for u in sequence])
+    if found is None:
+        return None
+    begin, slack, period, count = found
+    return _aligned(sequence, begin, slack), period, count
+
+
+def best_run(keys):
+    """The run of identical consecutive steps (equal keys, one per unit, period by period) that
+    saves the most units: (begin, slack, period, count), where the run may start anywhere from
+    begin to begin + slack; None when nothing repeats.  Static drawings use it too."""
     codes = {}
-    arr = np.array([codes.setdefault(signature(u, layout), len(codes)) for u in sequence],
-                   dtype=np.int64)
+    arr = np.array([codes.setdefault(k, len(codes)) for k in keys], dtype=np.int64)
     n, best = len(arr), None
     for period in range(1, min(n // 2, MAX_PERIOD) + 1):
         same = np.concatenate(([False], arr[:-period] == arr[period:], [False]))
         change = np.flatnonzero(same[1:] != same[:-1])
         for begin, end in zip(change[::2], change[1::2]):       # runs of True: [begin, end)
-            count = (end - begin + period) // period
+            count = int((end - begin + period) // period)
             saved = period * (count - 1)
             if count >= 2 and (best is None or saved > best[0]):
                 slack = int(end + period - begin - count * period)
-                best = (saved, _aligned(sequence, int(begin), slack), period, int(count))
+                best = (saved, int(begin), slack, period, count)
     return None if best is None else best[1:]
 
 
