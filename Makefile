@@ -3,6 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # --- which Python -------------------------------------------------------------
+# what a Python (3.10 or newer, as pyproject.toml's requires-python) must pass to
+# hold the course's .venv
+PY_NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 10))
+PY_USABLE     := import pip; $(PY_NEW_ENOUGH)
+
 # An active conda env that already has the course installed (environment.yml)
 # is used as is; otherwise a local .venv is created and filled once.
 CONDA_READY := $(shell [ -n "$$CONDA_PREFIX" ] && "$$CONDA_PREFIX/bin/python" \
@@ -15,9 +20,10 @@ else
   PY     := .venv/bin/python
   PREFIX := .venv
   STAMP  := .venv/.installed
-  # A .venv made before python3-venv was installed has a python but no pip:
-  # such a half-made .venv is rebuilt, whatever its stamp says.
-  VENV_OK := $(shell .venv/bin/python -c 'import pip' >/dev/null 2>&1 && echo yes)
+  # A .venv made before python3-venv was installed has a python but no pip, and
+  # one made by a Python older than the course needs cannot install it: either
+  # is rebuilt, whatever its stamp says.
+  VENV_OK := $(shell .venv/bin/python -c '$(PY_USABLE)' >/dev/null 2>&1 && echo yes)
 endif
 
 NOTEBOOKS := $(sort $(wildcard course/[0-9][0-9]_*.ipynb))
@@ -57,7 +63,12 @@ VENV_HELP := python3 cannot make a virtual environment with pip in it. Install \
 	@if [ -e .venv ] && ! .venv/bin/python -c 'import pip' >/dev/null 2>&1; then \
 	  echo "make: .venv has no pip (made before python3-venv was installed?): rebuilding it"; \
 	  rm -rf .venv; fi
+	@if [ -e .venv ] && ! .venv/bin/python -c '$(PY_NEW_ENOUGH)' >/dev/null 2>&1; then \
+	  echo "make: .venv was made by Python $$(.venv/bin/python -V 2>&1 | cut -d' ' -f2), older than 3.10: rebuilding it"; \
+	  rm -rf .venv; fi
 	@command -v python3 >/dev/null 2>&1 || { echo "make: no python3 found: install Python 3.10 or newer" >&2; exit 1; }
+	@[ -x .venv/bin/python ] || python3 -c '$(PY_NEW_ENOUGH)' || { \
+	  echo "make: python3 is Python $$(python3 -V 2>&1 | cut -d' ' -f2); the course needs 3.10 or newer: install one so that python3 runs it, or use conda (conda env create -f environment.yml), then run make again" >&2; exit 1; }
 	@[ -x .venv/bin/python ] || python3 -m venv .venv >/dev/null 2>&1 || { \
 	  rm -rf .venv; echo "make: $(VENV_HELP)" >&2; exit 1; }
 	@.venv/bin/python -c 'import pip' >/dev/null 2>&1 || { \
