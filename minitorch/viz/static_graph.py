@@ -221,12 +221,11 @@ class Painter:
 
     # --- nodes --------------------------------------------------------------------------------
     def _source_items(self, summarized):
-        used = {tail for tail, *_ in self.edges}
-        consumers = {}
+        consumers = {}              # tail id -> the heads of its edges (a source drawn is a key)
         for tail, head, *_ in self.edges:
             consumers.setdefault(tail, []).append(head)
         for v, sid in self.source_ids.items():
-            if sid not in used and (summarized or v.kind == 'const'):
+            if sid not in consumers and (summarized or v.kind == 'const'):
                 continue            # an unused input or state still shows, unless summarized
             if sid.startswith('in') or (sid[0] == 'c' and v.kind == 'input'):
                 role, lines = 'static_input', L.input_lines(v, sid)
