@@ -43,6 +43,8 @@ NBVAL := -p no:cacheprovider --nbval --nbval-current-env \
 .PHONY: help setup venv-rebuild dot lab test test-unit test-browser test-notebooks parity notebooks notebook bench clean
 
 help:
+	@echo "needs: python3 3.10 or newer with its venv module, and graphviz's dot program (installed for you when run as root on Debian/Ubuntu); README.md says how"
+	@echo
 	@echo "make lab         open the course in JupyterLab at notebook 00 (sets everything up first; PORT=8890 picks the port)"
 	@echo "make test        run the unit tests, open every notebook in headless chromium, run every notebook under nbval"
 	@echo "make notebooks   re-execute every notebook in place (maintainers)"
