@@ -158,6 +158,10 @@ class Graph:
                 seen.setdefault(v)
         return list(seen)
 
+    def producers(self):
+        """{value: the node that makes it} (inputs, state and constants have none)."""
+        return {v: node for node in self.nodes for v in node.outputs}
+
     def consumers(self):
         """{value: [node, ...]} in node order."""
         users = {}

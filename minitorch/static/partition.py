@@ -138,7 +138,7 @@ class _Cut:
         self.parts = [Graph(f'{graph.name}@rank{r}') for r in range(n)]
         self.values = [{} for _ in range(n)]        # whole-graph value -> its value in part r
         self.edges = []
-        self.producer = {v: node for node in graph.nodes for v in node.outputs}
+        self.producer = graph.producers()
         self.owner = _write_owners(graph, placement, self.producer)
         self.written_on = {}                        # value -> ranks whose state writes take it
         for value, r in self.owner.values():

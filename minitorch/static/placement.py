@@ -43,7 +43,7 @@ def place(graph, placement, world_size=None, default=0):
     _check_traced_unoptimized(graph)
     world_size = _check_ranks(graph, placement, world_size, default)
     phase = phases(graph)
-    producer = {v: node for node in graph.nodes for v in node.outputs}
+    producer = graph.producers()
     consumers = graph.consumers()
     rank = explicit_ranks(graph, placement)
     home = {}
@@ -116,7 +116,7 @@ def phases(graph):
 
 
 def _first_phase_that_needs(graph, phase, grads):
-    producer = {v: node for node in graph.nodes for v in node.outputs}
+    producer = graph.producers()
     needed = {producer[v]: BACKWARD for v in grads if v in producer}
     for node in reversed(graph.nodes):
         if phase[node] is None:

@@ -56,7 +56,7 @@ def _is_number(a):
 def find_groups(graph):
     """The groups, each a list of nodes in graph order (its root last), found from the last node
     back; a node belongs to one group at most."""
-    producer = {v: node for node in graph.nodes for v in node.outputs}
+    producer = graph.producers()
     users = graph.consumers()
     kept = protected(graph)
     taken, groups = set(), []
