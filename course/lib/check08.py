@@ -157,30 +157,24 @@ def check_saved_bytes(saved_bytes):
     graphs = _graphs()
     got = {}
     for name, out, _ in graphs:
-        try:
-            got[name] = saved_bytes(out)
-        except NotImplementedError:
-            got[name] = None
-        except Exception as err:
-            print(_saved_error(err))
-            return False
-        if got[name] is None or got[name] is Ellipsis:
-            print('not done yet — hint: start from tensor.grad_fn, follow node.next_functions '
-                  '((node, output number) pairs; (None, 0) where no gradient flows), and add up '
-                  'numel() * element_size() of each node\'s saved_tensors')
-            return None
+        got[name], status = call('saved_bytes', saved_bytes, out)
+        if status != 'ok':
+            return no_answer(status, 'hint: start from tensor.grad_fn, follow node.next_functions '
+                                     '((node, output number) pairs; (None, 0) where no gradient '
+                                     'flows), and add up numel() * element_size() of each node\'s '
+                                     'saved_tensors', _saved_error_hint(status))
     return _judge_saved(got, {name: want for name, _, want in graphs})
 
 
-def _saved_error(err):
-    message, text = f'✗ {raised("saved_bytes", err)}', str(err)
-    if 'NoneType' in text:
-        return (f'{message} — next_functions holds (None, 0) for an input that needs no gradient '
+def _saved_error_hint(status):
+    """What the usual exceptions of a walk over the graph mean (status names the exception)."""
+    if 'NoneType' in status:
+        return (' — next_functions holds (None, 0) for an input that needs no gradient '
                 '(c in c * t): skip those edges')
-    if "'int'" in text or "'float'" in text:
-        return (f'{message} — a saved entry can be a Python number (x * 2 saves the 2): count only '
-                'tensors (isinstance(t, mt.Tensor))')
-    return message
+    if "'int'" in status or "'float'" in status:
+        return (' — a saved entry can be a Python number (x * 2 saves the 2): count only tensors '
+                '(isinstance(t, mt.Tensor))')
+    return ''
 
 
 def _judge_saved(got, want):
