@@ -1,6 +1,7 @@
-"""The two-layer network of notebooks 01-04: its data, and its training loop with a hand-written backward.
+"""The two-layer network of notebook 01: its data, and its training loop with a hand-written backward.
 
-Notebook 02 writes this loop in its cells; notebooks 03 and 04 compare automatic differentiation with it.
+Notebook 02 writes this loop in its cells; notebook 03 compares automatic differentiation with it;
+notebooks 07 and 08 draw their data with make_data.
 """
 import numpy as np
 
