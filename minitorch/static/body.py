@@ -26,8 +26,12 @@ class Body:
     def __init__(self, name, fn, specs, differentiable=False):
         self.name, self.fn, self.specs, self.differentiable = name, fn, list(specs), differentiable
         self.graph, self.captured, self.returned_tuple = self._trace()
-        self.outputs = list(self.graph.outputs)
         self._compiled, self._vjp, self._vjp_compiled = {}, None, {}
+
+    @property
+    def outputs(self):
+        """The Values the body returns."""
+        return self.graph.outputs
 
     def __repr__(self):
         return self.graph.name
@@ -70,11 +74,7 @@ class Body:
     # --- compiled forms -----------------------------------------------------------------------
     def compiled(self, xp):
         """The body as a function of arrays (inputs, then captured) -> (outputs, writes)."""
-        found = self._compiled.get(id(xp))
-        if found is None:
-            from .passes import optimize
-            found = self._compiled[id(xp)] = Compiled(optimize(self.graph), xp, 'body').fn
-        return found
+        return _compiled_once(self._compiled, self.graph, xp, 'body')
 
     def vjp_compiled(self, xp):
         """The vector-Jacobian product as a function of arrays (inputs, captured, output grads) ->
@@ -83,11 +83,16 @@ class Body:
             if not self.differentiable:
                 raise StaticError(f'{self.name} is not differentiable')
             self._vjp, _, _ = self._trace(with_grads=True, captured=self.captured)
-        found = self._vjp_compiled.get(id(xp))
-        if found is None:
-            from .passes import optimize
-            found = self._vjp_compiled[id(xp)] = Compiled(optimize(self._vjp), xp, 'vjp').fn
-        return found
+        return _compiled_once(self._vjp_compiled, self._vjp, xp, 'vjp')
+
+
+def _compiled_once(cache, graph, xp, name):
+    """graph optimized and compiled for the array module xp, on the first call for that module."""
+    found = cache.get(id(xp))
+    if found is None:
+        from .passes import optimize
+        found = cache[id(xp)] = Compiled(optimize(graph), xp, name).fn
+    return found
 
 
 def _symbolic(tracer, spec, name, requires_grad=None):
