@@ -53,7 +53,6 @@ class Tensor(TensorConversions):
     name = None             # shown in drawings and repr
 
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
-        from .creation import _array_from
         dev = Device(device) if device is not None else None
         self._adopt(*_array_from(data, dtype, dev))
         if _dispatch.INSTALLED[0]:
@@ -135,7 +134,6 @@ class Tensor(TensorConversions):
         return self._data.itemsize
 
     def _wrap_dim(self, dim, op):
-        from .ops.shape_checks import wrap_dim
         return wrap_dim(dim, self._data.ndim, op)
 
     # --- autograd state -----------------------------------------------------------------------
@@ -189,7 +187,6 @@ class Tensor(TensorConversions):
 
     def _accumulator(self):
         """This leaf's AccumulateGrad node (one per leaf, so the engine sums into it once)."""
-        from .autograd.node import AccumulateGrad
         acc = self._accum() if self._accum is not None else None
         if acc is None:
             acc = AccumulateGrad(self)
@@ -285,7 +282,6 @@ class Tensor(TensorConversions):
     __hash__ = object.__hash__
 
     def __repr__(self):
-        from .printing import tensor_repr
         return tensor_repr(self)
 
     # --- history ------------------------------------------------------------------------------
@@ -328,7 +324,6 @@ class Tensor(TensorConversions):
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             return self.grad_fn.register_prehook(self._output_nr, hook)
-        from .autograd.node import RemovableHandle
         if self._hooks is None:
             self._hooks = []
             acc = self._accum() if self._accum is not None else None
@@ -344,7 +339,6 @@ class Tensor(TensorConversions):
             raise RuntimeError('post accumulate grad hooks cannot be registered on non-leaf tensors')
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.node import RemovableHandle
         if self._post_accumulate_hooks is None:
             self._post_accumulate_hooks = []
         self._post_accumulate_hooks.append(hook)
@@ -359,24 +353,20 @@ class Tensor(TensorConversions):
         create_graph: record the backward pass too, for higher-order gradients.
         inputs: only accumulate into these leaves.
         """
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def where(self, condition, other):
         """self where condition is True, other elsewhere: minitorch.where(condition, self, other)."""
-        from .ops.selection import where
-        return where(condition, self, other)
+        return _where(condition, self, other)
 
     @property
     def T(self):
         """Every dim reversed (the transpose of a matrix; a view)."""
-        from .ops.shape import full_transpose
         return full_transpose(self)
 
     @property
     def mT(self):
         """The last two dims swapped (a batch of transposed matrices; a view)."""
-        from .ops.shape import matrix_transpose
         return matrix_transpose(self)
 
     def __pos__(self):
@@ -402,3 +392,13 @@ from .autograd import dispatch as _dispatch  # noqa: E402
 from .ops.table import install_methods  # noqa: E402  (the ops' methods and operators)
 
 install_methods(Tensor)
+
+# What Tensor's own methods call: these modules import Tensor, so they are imported after it, and
+# here once rather than in each method (an import statement in a method costs microseconds per call)
+from .autograd.api import backward as _backward  # noqa: E402
+from .autograd.node import AccumulateGrad, RemovableHandle  # noqa: E402
+from .creation import _array_from  # noqa: E402
+from .ops.selection import where as _where  # noqa: E402
+from .ops.shape import full_transpose, matrix_transpose  # noqa: E402
+from .ops.shape_checks import wrap_dim  # noqa: E402
+from .printing import tensor_repr  # noqa: E402
