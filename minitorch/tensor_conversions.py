@@ -1,5 +1,7 @@
 """The methods of Tensor that convert or copy it: to(device/dtype), numpy(), item(), new_zeros(),
 pickling and deep copies.  Tensor inherits them from TensorConversions (see tensor.py)."""
+import functools
+
 from . import dtypes
 from .backend import device as Device
 
@@ -13,7 +15,6 @@ class TensorConversions:
     def to(self, *args, **kwargs):
         """to(device), to(dtype), to(device, dtype), to(other_tensor): self converted (a new tensor,
         recorded for autograd), or self itself when nothing changes; copy=True forces a copy."""
-        from .ops.movement import Cast, Clone, ToDevice
         device, dtype = kwargs.pop('device', None), kwargs.pop('dtype', None)
         copy = kwargs.pop('copy', False)
         kwargs.pop('non_blocking', None)
@@ -32,13 +33,13 @@ class TensorConversions:
             target = Device(device)
             if target != self._device:
                 target.xp          # raises a clear error when the device cannot be used
-                out = ToDevice.apply(out, self._device, target)
+                out = _movement().ToDevice.apply(out, self._device, target)
         if dtype is not None:
             np_dtype = dtypes.to_dtype(dtype).np
             if np_dtype != out._data.dtype:
-                out = Cast.apply(out, np_dtype)
+                out = _movement().Cast.apply(out, np_dtype)
         if copy and out is self:
-            out = Clone.apply(self)
+            out = _movement().Clone.apply(self)
         return out
 
     def cpu(self):
@@ -85,16 +86,14 @@ class TensorConversions:
 
     def clone(self):
         """A copy with its own memory (recorded: the gradient passes through)."""
-        from .ops.movement import Clone
-        return Clone.apply(self)
+        return _movement().Clone.apply(self)
 
     def contiguous(self):
         """self when its elements are laid out in row-major order, else a copy that is (recorded:
         the gradient passes through), as PyTorch does."""
         if self._data.flags.c_contiguous:
             return self
-        from .ops.movement import Clone
-        out = Clone.apply(self)
+        out = _movement().Clone.apply(self)
         if not out._data.flags.c_contiguous:
             out._data = self._device.xp.ascontiguousarray(out._data)
         return out
@@ -179,6 +178,15 @@ class TensorConversions:
         if self._grad is not None:
             out._grad = copy.deepcopy(self._grad, memo)
         return out
+
+
+@functools.cache
+def _movement():
+    """minitorch.ops.movement (Cast, Clone, ToDevice), imported at the first call because it imports
+    Tensor, which inherits from this module's class; kept, since an import statement in a method
+    costs microseconds on every call."""
+    from .ops import movement
+    return movement
 
 
 def _rebuild(cls, array, device, requires_grad, name):
