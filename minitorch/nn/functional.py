@@ -9,6 +9,7 @@ import math
 
 from .. import dtypes
 from ..autograd import grad_mode
+from ..creation import eye, rand
 from ..ops import checks
 from ..ops.selection import where
 from ..ops.softmax import softmax as _softmax, log_softmax as _log_softmax
@@ -88,7 +89,6 @@ def dropout(input, p=0.5, training=True):
         return input
     if p == 1:
         return input * 0
-    from ..creation import rand
     keep = rand(*input.shape, dtype=input.dtype, device=input.device) >= p
     return input * (keep.to(input.dtype) * (1 / (1 - p)))
 
@@ -127,7 +127,6 @@ def one_hot(tensor, num_classes=-1):
     ok = (tensor >= 0) & (tensor < num_classes)
     checks.check(ok, RuntimeError, functools.partial(_bad_index, 'one_hot', num_classes), tensor,
                  ok)
-    from ..creation import eye
     return eye(num_classes, dtype=dtypes.int64, device=tensor.device)[tensor]
 
 

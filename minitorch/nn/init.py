@@ -5,12 +5,12 @@ fan_in * Var(w); keeping that near 1 (times a gain for the nonlinearity) keeps s
 from exploding or vanishing through many layers.  Random numbers come from minitorch's seeded
 generator for the tensor's device, so mt.manual_seed makes them reproducible.
 """
-import math
-
 import functools
+import math
 
 from ..autograd import grad_mode
 from ..autograd.dispatch import suspended
+from ..creation import rand, randn
 
 
 def _outside_graphs(init):
@@ -68,7 +68,6 @@ def _fill(tensor, values):
 
 
 def _draw(tensor, kind, generator):
-    from ..creation import rand, randn
     factory = rand if kind == 'uniform' else randn
     dtype = tensor.dtype if tensor.is_floating_point() else None
     return factory(*tensor.shape, dtype=dtype, device=tensor.device, generator=generator)
