@@ -4,7 +4,7 @@ A node is live when the graph returns one of its results, writes one back to sta
 live node; nodes that check values (assertions: `has_effects`) are always live.  The state values
 nobody reads any more are dropped from the graph's state list too.
 """
-from ..ir import Graph, protected
+from ..ir import protected
 
 
 def eliminate_dead_code(graph, fetches=None):
@@ -26,5 +26,3 @@ def eliminate_dead_code(graph, fetches=None):
     out.inputs = list(graph.inputs)         # inputs stay: callers feed them by position
     return out, {'removed': removed}
 
-
-__all__ = ['eliminate_dead_code', 'Graph']
