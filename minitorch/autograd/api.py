@@ -1,6 +1,6 @@
 """backward() and grad(): the user-facing entry points to the engine."""
 from .engine import run_backward
-from ..tensor import set_grad
+from ..tensor import Tensor, set_grad
 from .dispatch import INSTALLED, report_new_tensor
 
 
@@ -19,7 +19,6 @@ def _root(tensor, index):
 
 
 def _root_grads(tensors, grad_tensors):
-    from ..tensor import Tensor
     grads = []
     for t, g in zip(tensors, grad_tensors):
         if g is None:
