@@ -9,6 +9,8 @@ import numbers
 
 import numpy as np
 
+from ..creation import from_numpy, tensor
+from ..ops.shape import stack
 from ..tensor import Tensor
 from .dataset import permutation
 
@@ -18,16 +20,13 @@ def default_collate(batch):
     tensor, and tuples / lists / dicts are collated field by field."""
     first = batch[0]
     if isinstance(first, Tensor):
-        from ..ops.shape import stack
         if any(t.requires_grad for t in batch):
             return stack(batch)
         xp = first.device.xp
         return Tensor._make(xp.stack([t._data for t in batch]), first.device)
     if isinstance(first, np.ndarray):
-        from ..creation import from_numpy
         return from_numpy(np.stack(batch))
     if isinstance(first, (bool, numbers.Number)):
-        from ..creation import tensor
         return tensor(list(batch))
     if isinstance(first, dict):
         return {key: default_collate([sample[key] for sample in batch]) for key in first}

@@ -2,6 +2,8 @@
 that share their first dim; Subset and random_split select samples by index."""
 import numpy as np
 
+from ..creation import as_tensor
+
 
 class Dataset:
     """A collection of samples (torch.utils.data.Dataset): subclass it and define
@@ -42,7 +44,6 @@ class TensorDataset(Dataset):
 
 
 def _as_index(indices, tensor):
-    from ..creation import as_tensor
     return as_tensor(np.asarray(indices, dtype=np.int64), device=tensor.device)
 
 
