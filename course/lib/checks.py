@@ -76,17 +76,6 @@ def check_close(name, got, expected, rtol=1e-6, atol=1e-9):
     return True
 
 
-def check_function(name, fn, args, expected, rtol=1e-6, atol=1e-9):
-    """Call fn(*args) and compare its result with `expected` (see check_close).
-    If fn raises, say so instead of showing a traceback."""
-    try:
-        got = fn(*args)
-    except Exception as err:
-        print(f"✗ {name} raised {type(err).__name__}: {err}")
-        return False
-    return check_close(name, got, expected, rtol=rtol, atol=atol)
-
-
 # --- calling your code: the plumbing every notebook's checkers (lib/checkNN.py) share ----------------
 def raised(label, err):
     """How a checker reports an exception from your code: "label raised TypeError: …"."""
