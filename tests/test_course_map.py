@@ -1,9 +1,12 @@
 """The README's notebook table and notebook 00's map of the course say the same thing: the same
 notebooks, each with the same description, assumptions and time to work through; and each name is the
-notebook's own title."""
+notebook's own title. And every path and minitorch name the README and the notebooks' text mention
+exists."""
 import json
 import os
 import re
+
+from lab_browser import load_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COURSE = os.path.join(ROOT, 'course')
@@ -76,3 +79,8 @@ def test_assumptions_name_earlier_notebooks():
     for number, row in notebook_map().items():
         for earlier in re.findall(r'\d\d', row['assumes']):
             assert earlier < number, (number, row['assumes'])
+
+
+def test_every_path_and_name_mentioned_exists():
+    check_references = load_tool(os.path.join(ROOT, 'tools', 'check_references.py'))
+    assert check_references.problems() == []
