@@ -44,18 +44,11 @@ def _trees():
 
 def check_named_parameters(named_parameters):
     tiny, model = _trees()
-    try:
-        got = named_parameters(tiny)
-        got = None if got is None or got is Ellipsis else list(got)
-    except NotImplementedError:
-        got = None
-    except Exception as err:                        # the learner's code may raise anything
-        print(f'✗ {raised("named_parameters(model)", err)}')
-        return False
-    if got is None:
-        print("not done yet — hint: yield (name, p) for module._params, then, for each child in "
-              "module._children, the child's pairs with 'childname.' in front of each name")
-        return None
+    got, status = call('named_parameters(model)', _listed, named_parameters, tiny)
+    if status != 'ok':
+        return no_answer(status, "hint: yield (name, p) for module._params, then, for each child "
+                                 "in module._children, the child's pairs with 'childname.' in "
+                                 "front of each name")
     try:
         names = [str(name) for name, _ in got]
         params = [p for _, p in got]
@@ -64,6 +57,12 @@ def check_named_parameters(named_parameters):
         return False
     want = list(model.named_parameters())
     return _judge_names(names, params, [n for n, _ in want], [p for _, p in want])
+
+
+def _listed(named_parameters, module):
+    """named_parameters(module) as a list: a generator runs, and may raise, only when it is read."""
+    got = named_parameters(module)
+    return got if got is None or got is Ellipsis else list(got)
 
 
 def _judge_names(names, params, want_names, want_params):
