@@ -4,10 +4,13 @@ Each primitive is elementwise (see elementwise.py); each public function normali
 (promotion, Python numbers) and applies one primitive.  Binary backward rules fold a broadcast gradient
 back to each operand's shape with `sum_to`.
 """
+import math
+
 from .. import dtypes
 from ..autograd.thread_state import STATE
 from ..tensor import Tensor, has_values
 from ._grad_utils import sum_to
+from .comparison import bitwise_or
 from .elementwise import Elementwise, module_of, shape_of
 from .promotion import binary, operands, promote, apply_binary
 from .selection import fits, where
@@ -90,7 +93,6 @@ class Pow(Elementwise):
 
 
 def _log_scalar(a):
-    import math
     return math.log(a) if a > 0 else (float('-inf') if a == 0 else float('nan'))
 
 
@@ -261,7 +263,6 @@ def _integer_pow(a, b):
     """pow of integer or bool operands (numpy refuses negative integer exponents)."""
     if _is_bool(a) and _is_bool(b):
         if isinstance(a, Tensor) and type(b) is bool:
-            from .comparison import bitwise_or
             return bitwise_or(a, not b)         # a ** True is a, a ** False is all True
         raise NotImplementedError('pow: not implemented for a bool base with a bool exponent '
                                   'tensor (as in PyTorch); convert first, e.g. x.int()')

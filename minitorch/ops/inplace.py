@@ -19,6 +19,8 @@ from ..autograd.thread_state import STATE
 from ..backend import array_module
 from ..tensor import Tensor
 from ._grad_utils import sum_to
+from .movement import Clone
+from .shape_checks import broadcast_shape
 
 
 class Assign(Primitive):
@@ -125,7 +127,6 @@ def check_fits(self, result, op):
 
 def recording_alias(self):
     """A stand-in for self with a copy of its old values, for the op being recorded to save."""
-    from .movement import Clone
     alias = Clone.apply(self.detach())
     alias._requires_grad = self._requires_grad
     alias.grad_fn = self.grad_fn
@@ -210,7 +211,6 @@ def copied(self, src):
     if not isinstance(src, Tensor):
         from ..creation import tensor
         src = tensor(src, dtype=self.dtype, device=self.device)
-    from .shape_checks import broadcast_shape
     if broadcast_shape('copy_', self.shape, src.shape) != tuple(self.shape):
         raise RuntimeError(f'copy_: the source of shape {list(src.shape)} cannot be broadcast to the '
                            f'destination of shape {list(self.shape)}')

@@ -3,6 +3,7 @@ from ..tensor import Tensor
 from .index_args import parse_index
 from .indexing import IndexPut, fill_template
 from .inplace import recording, recording_alias, store, observed, write
+from .selection import fits, as_value
 
 
 def setitem(self, index, value):
@@ -39,7 +40,6 @@ def _value(self, value):
         raise TypeError('x[index] = None: a tensor element cannot be None; assign a number or a '
                         'tensor')
     if isinstance(value, (bool, int, float)):
-        from .selection import fits, as_value
         fits(value, self.dtype, 'x[index] = value')
         return as_value(value, self._data.dtype) if not self.is_floating_point() else value
     if isinstance(value, (list, tuple)) or hasattr(value, '__array__'):

@@ -12,7 +12,7 @@ from . import arithmetic as A
 from . import comparison as C
 from . import indexing as I
 from . import inplace_index
-from .inplace import self_signature
+from .inplace import make_inplace, self_signature, fill_, zero_, copy_
 from . import linalg as L
 from . import random as RND
 from . import reduction as R
@@ -121,7 +121,6 @@ def functions():
 def install_methods(cls):
     """Give the Tensor class every method, in-place method and operator of the table, and the
     in-place methods that have no out-of-place function (fill_, zero_, copy_)."""
-    from .inplace import make_inplace, fill_, zero_, copy_
     for name, method in (('fill_', fill_), ('zero_', zero_), ('copy_', copy_)):
         method.__name__, method.__qualname__ = name, f'Tensor.{name}'
         setattr(cls, name, method)
