@@ -15,6 +15,7 @@ The graph is optimized and compiled; later calls with that signature run the com
 signature traces again, and the log says which argument changed and how.  Python values the graph
 baked in (a learning rate, a module's training flag) are checked on each call: a change traces again.
 """
+import contextlib
 import functools
 import inspect
 import io
@@ -127,7 +128,9 @@ class StaticFunction:
             symbolic.append(leaf)
         sym_args, sym_kwargs = unflatten(symbolic, tree)
         printed = io.StringIO()
-        with tracer, _Tee(printed), np.errstate(all='ignore'):     # stand-in values mean nothing
+        tee = _Tee(printed, sys.stdout)
+        # errstate: stand-in values mean nothing, so numpy's warnings about them are noise
+        with tracer, contextlib.redirect_stdout(tee), np.errstate(all='ignore'):
             result = self.fn(*sym_args, **sym_kwargs)
             out_leaves, out_tree = flatten(result)
             tensors = [leaf for leaf in out_leaves if isinstance(leaf, Tensor)]
@@ -270,19 +273,10 @@ def _device_of(leaves, graph):
 
 
 class _Tee(io.TextIOBase):
-    """Standard output while tracing: written through, and noticed."""
+    """Standard output while tracing: written through to out, and noticed in sink."""
 
-    def __init__(self, sink):
-        self.sink = sink
-
-    def __enter__(self):
-        self.out = sys.stdout
-        sys.stdout = self
-        return self
-
-    def __exit__(self, *exc):
-        sys.stdout = self.out
-        return False
+    def __init__(self, sink, out):
+        self.sink, self.out = sink, out
 
     def write(self, text):
         self.sink.write(text)
