@@ -132,6 +132,8 @@ test-notebooks: setup
 # the differential specs of tests/differential run against PyTorch itself (torch must be installed:
 # it is no dependency, so this is not part of `make test`)
 parity: setup
+	@$(PY) -c 'import torch' 2>/dev/null || { \
+	  echo "make parity compares minitorch with PyTorch, which this environment lacks: $(PY) -m pip install torch" >&2; exit 1; }
 	@echo "== every op against PyTorch: pytest tests/parity"
 	@$(call timed,parity,MINITORCH_PARITY=1 $(PY) -m pytest tests/parity -q -p no:cacheprovider -rs)
 
