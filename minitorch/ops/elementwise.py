@@ -72,22 +72,22 @@ def _forward_from_ufunc(name, saves):
 
     def binary(ctx, a, b):
         y = on_numpy(a, b) if type(a) is ndarray else other_module((a, b))(a, b)
-        if not saves:       # backward needs the shapes only (saved operands carry their own)
-            ctx.shapes = (getattr(a, 'shape', ()), getattr(b, 'shape', ()))
-        elif saves == 'inputs':
+        if saves == 'inputs':
             ctx.save_for_backward(a, b)
-        elif saves == 'other':      # each gradient needs the other operand (a product)
-            edges = getattr(ctx, 'next_functions', None)
-            if edges is not None:   # (only a recorded call saves: the eager ctx has no edges)
-                ctx.shapes = (getattr(a, 'shape', ()), getattr(b, 'shape', ()))
-                ctx.save_for_backward(a if edges[1][0] is not None else None,
-                                      b if edges[0][0] is not None else None)
-        else:
+        elif saves == 'output':
             ctx.save_for_backward(y)
+        else:       # backward needs the shapes (saved operands would carry their own)
+            edges = getattr(ctx, 'next_functions', None)
+            if edges is not None:   # only a recorded call keeps them: the eager ctx has no edges
+                ctx.shapes = (getattr(a, 'shape', ()), getattr(b, 'shape', ()))
+                if saves == 'other':        # each gradient needs the other operand (a product)
+                    ctx.save_for_backward(a if edges[1][0] is not None else None,
+                                          b if edges[0][0] is not None else None)
         return y
 
     def any_arity(ctx, *arrays):
-        ctx.shapes = tuple([shape_of(a) for a in arrays])
+        if getattr(ctx, 'next_functions', None) is not None:      # (recorded: as in binary)
+            ctx.shapes = tuple([shape_of(a) for a in arrays])
         y = on_numpy(*arrays) if type(arrays[0]) is ndarray else other_module(arrays)(*arrays)
         if saves:
             ctx.save_for_backward(*(arrays if saves == 'inputs' else (y,)))
