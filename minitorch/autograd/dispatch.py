@@ -62,11 +62,6 @@ class DispatchMode:
         return False
 
 
-def current_mode():
-    """The innermost dispatch mode of this thread, or None."""
-    return STATE.mode
-
-
 def dispatched(fn, args, kwargs, run):
     """Hand an op to this thread's innermost mode; `run` is the op itself."""
     mode = STATE.mode
