@@ -138,7 +138,6 @@ class ClampByTensors(Elementwise):
     @staticmethod
     def forward(ctx, a, low, high):
         xp = module_of((a,))
-        ctx.shapes = (a.shape, shape_of(low), shape_of(high))
         ctx.save_for_backward(a, low, high)
         out = a if low is None else xp.maximum(a, low)
         return out if high is None else xp.minimum(out, high)
@@ -146,21 +145,20 @@ class ClampByTensors(Elementwise):
     @staticmethod
     def backward(ctx, grad):
         a, low, high = ctx.saved_tensors
-        sa, sl, sh = ctx.shapes
         need = ctx.needs_input_grad
         keep = None             # where the input itself came through: low <= a <= high
         if low is not None:
             keep = a >= low
         if high is not None:
             keep = (a <= high) if keep is None else keep & (a <= high)
-        grad_a = sum_to(where(keep, grad, 0), sa) if need[0] else None
+        grad_a = sum_to(where(keep, grad, 0), shape_of(a)) if need[0] else None
         grad_low = grad_high = None
         if low is not None and need[1]:
             won = (low > a) if high is None else (low > a) & ~(low > high)
-            grad_low = sum_to(where(won, grad, 0), sl)
+            grad_low = sum_to(where(won, grad, 0), shape_of(low))
         if high is not None and need[2]:
             won = (high < a) if low is None else (high < a) | (high < low)
-            grad_high = sum_to(where(won, grad, 0), sh)
+            grad_high = sum_to(where(won, grad, 0), shape_of(high))
         return grad_a, grad_low, grad_high
 
 
