@@ -12,7 +12,7 @@ from ..autograd.function import Primitive
 from ..backend import array_module
 from ..tensor import Tensor
 from ._grad_utils import sum_to
-from .shape_checks import wrap_dim, broadcast_shape
+from .shape_checks import wrap_dim, wrap_dims, broadcast_shape
 
 
 class Reshape(Primitive):
@@ -239,10 +239,7 @@ def squeeze(input, dim=None):
     shape = input.shape
     if dim is None:
         return reshape(input, tuple(s for s in shape if s != 1))
-    listed = (dim,) if isinstance(dim, int) else tuple(dim)
-    dims = {wrap_dim(d, input.ndim, 'squeeze') for d in listed}
-    if len(dims) != len(listed):
-        raise RuntimeError(f'squeeze: dim {dim} names a dimension more than once')
+    dims = wrap_dims(dim, input.ndim, 'squeeze')
     return ReshapeDims.apply(input, tuple(('dim', i) for i, s in enumerate(shape)
                                           if not (i in dims and s == 1)))
 
