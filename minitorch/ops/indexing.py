@@ -91,9 +91,14 @@ class IndexAddIntoZeros(Primitive):
     @staticmethod
     def backward(ctx, grad):
         arrays = ctx.saved_tensors
-        read = (AdvancedIndex.apply(grad, ctx.template, *arrays) if arrays else
-                BasicIndex.apply(grad, ctx.template))
-        return (read, None, None) + (None,) * len(arrays)
+        return (_read_at(grad, ctx.template, arrays), None, None) + (None,) * len(arrays)
+
+
+def _read_at(t, template, index_tensors):
+    """t read at a template's index (the adjoint of adding into zeros there, and of writing there)."""
+    if index_tensors:
+        return AdvancedIndex.apply(t, template, *index_tensors)
+    return BasicIndex.apply(t, template)
 
 
 class IndexPut(Primitive):
@@ -117,9 +122,7 @@ class IndexPut(Primitive):
         grad_a = IndexPut.apply(grad, 0.0, template, *arrays) if need[0] else None
         grad_value = None
         if need[1]:
-            read = AdvancedIndex.apply(grad, template, *arrays) if arrays else \
-                BasicIndex.apply(grad, template)
-            grad_value = sum_to(read, value_shape)
+            grad_value = sum_to(_read_at(grad, template, arrays), value_shape)
         return (grad_a, grad_value, None) + (None,) * len(arrays)
 
 
