@@ -8,8 +8,6 @@ product.  The windows are read through a strided *view* of the (padded) input, w
 reshape that follows makes the one copy.  col2im, its adjoint, adds the columns back into an image
 (windows overlap, so values add up); the backward of each is the other.
 """
-import math
-
 from ..autograd.function import Primitive
 from ..backend import array_module
 from .indexing import scatter_add_into_zeros
