@@ -27,7 +27,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     needed, targets = None, ()
     if capture is not None:
         targets = {node for node, _ in capture}
-        needed = _nodes_reaching(capture, [node for node, _ in roots] + list(dependencies))
+        needed = _nodes_reaching(targets, [node for node, _ in roots] + list(dependencies))
     buffers = {}
     handed_out = {id(g._data) for g in root_grads}     # arrays a leaf's .grad must not alias
     for (node, nr), grad in zip(roots, root_grads):
@@ -106,10 +106,10 @@ def _count_dependencies(start):
     return dependencies
 
 
-def _nodes_reaching(capture, graph_nodes):
-    """The nodes from which a captured node can be reached through at least one edge: only these
-    run for grad() (a captured node itself runs only when another captured node lies below it)."""
-    targets = {node for node, _ in capture}
+def _nodes_reaching(targets, graph_nodes):
+    """The nodes from which a captured node (one of targets) can be reached through at least one
+    edge: only these run for grad() (a captured node itself runs only when another captured node
+    lies below it)."""
     parents = {}
     for node in dict.fromkeys(graph_nodes):     # edges point child-ward: build the reverse map
         for edge in node.next_functions:
