@@ -17,17 +17,13 @@ from .selection import fits, where
 from .shape_checks import broadcast_shape
 
 
-def _need(ctx):
-    return ctx.needs_input_grad
-
-
 class Add(Elementwise):
     ufunc, kernel = 'add', '{0} + {1}'
 
     @staticmethod
     def backward(ctx, grad):
         sa, sb = ctx.shapes
-        need = _need(ctx)
+        need = ctx.needs_input_grad
         return (sum_to(grad, sa) if need[0] else None), (sum_to(grad, sb) if need[1] else None)
 
 
@@ -37,7 +33,7 @@ class Sub(Elementwise):
     @staticmethod
     def backward(ctx, grad):
         sa, sb = ctx.shapes
-        need = _need(ctx)
+        need = ctx.needs_input_grad
         return (sum_to(grad, sa) if need[0] else None), (sum_to(-grad, sb) if need[1] else None)
 
 
@@ -48,7 +44,7 @@ class Mul(Elementwise):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors        # a is kept only for b's gradient, b only for a's
         sa, sb = ctx.shapes
-        need = _need(ctx)
+        need = ctx.needs_input_grad
         return (sum_to(grad * b, sa) if need[0] else None), \
                (sum_to(grad * a, sb) if need[1] else None)
 
@@ -60,7 +56,7 @@ class Div(Elementwise):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         sa, sb = shape_of(a), shape_of(b)
-        need = _need(ctx)
+        need = ctx.needs_input_grad
         # -grad * a / b^2, divided twice so that |b| > 1e19 does not overflow float32
         return (sum_to(grad / b, sa) if need[0] else None), \
                (sum_to(-grad * (a / b) / b, sb) if need[1] else None)
@@ -73,7 +69,7 @@ class Pow(Elementwise):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         sa, sb = shape_of(a), shape_of(b)
-        need = _need(ctx)
+        need = ctx.needs_input_grad
         grad_a = grad_b = None
         if need[0]:         # b * a^(b-1), and 0 where b == 0 (x**0 is constant, even at x = 0)
             if isinstance(b, Tensor):
@@ -117,7 +113,7 @@ class Minimum(Elementwise):
 def _split_by_winner(ctx, grad, a, b, a_wins):
     """Gradient of max/min: to the winner; ties share it equally (as PyTorch does)."""
     sa, sb = shape_of(a), shape_of(b)
-    need = _need(ctx)
+    need = ctx.needs_input_grad
     tie = (a == b).to(grad.dtype) * 0.5
     share_a = a_wins.to(grad.dtype) + tie
     return (sum_to(grad * share_a, sa) if need[0] else None), \
@@ -149,7 +145,7 @@ class Remainder(Elementwise):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        need = _need(ctx)
+        need = ctx.needs_input_grad
         return (sum_to(grad, shape_of(a)) if need[0] else None), \
                (sum_to(-grad * floor_divide(a, b), shape_of(b)) if need[1] else None)
 
