@@ -3,6 +3,7 @@ that share their first dim; Subset and random_split select samples by index."""
 import numpy as np
 
 from ..creation import as_tensor
+from ..ops.random import Generator, randperm
 
 
 class Dataset:
@@ -98,7 +99,6 @@ class ConcatDataset(Dataset):
 def permutation(n, generator=None):
     """A random order of range(n) as a list: from `generator` (an mt.Generator, or a numpy
     Generator) when given, else from minitorch's seeded CPU generator (mt.manual_seed)."""
-    from ..ops.random import Generator, randperm
     if generator is not None and not isinstance(generator, Generator):
         if not hasattr(generator, 'permutation'):
             raise TypeError(f'generator must be an mt.Generator (mt.Generator().manual_seed(0)) or a '
