@@ -315,7 +315,8 @@ def ref_scatter(x, dim, index, src=None, value=None):
     y = x.copy()
     if index.size:
         region = tuple(slice(0, n) for n in index.shape)
-        values = source[region] if isinstance(source, np.ndarray) else source
+        # a number that PyTorch wraps into the dtype (-1 into uint8 is 255), which numpy refuses
+        values = source[region] if isinstance(source, np.ndarray) else R.as_result(source, x.dtype)
         with np.errstate(all='ignore'):
             y[_positions(index, d)] = values
     return y
