@@ -1,4 +1,6 @@
-"""The spec registry: one Spec per op of minitorch.ops.table.OPS, keyed by the op's name.
+"""The spec registry: one Spec per op of minitorch.ops.table.OPS, keyed by the op's name (REGISTRY),
+and one per public function outside the table (OUTSIDE_TABLE: nn.functional, mt.linalg, the factories
+and the in-place methods fill_, zero_, copy_).
 
 A spec says how to draw a case (`draw(d)` -> Case), what PyTorch answers (`reference`, with numpy on
 the same arguments; it raises reference.Refused for inputs PyTorch refuses), how to call the op
@@ -8,6 +10,7 @@ the closed form where one exists).  In a Case, every numpy array stands for a te
 import numpy as np
 
 REGISTRY = {}
+OUTSIDE_TABLE = {}
 
 
 class Case:
@@ -61,11 +64,14 @@ class Spec:
         return f'<Spec {self.name}>'
 
 
-def spec(name, draw, reference, **options):
-    """Register the spec of op `name` (one per op)."""
-    assert name not in REGISTRY, f'two specs for {name}'
-    REGISTRY[name] = Spec(name, draw, reference, **options)
-    return REGISTRY[name]
+def spec(name, draw, reference, table=True, **options):
+    """Register the spec of op `name` (one per op); table=False: a public function that is not a row
+    of the op table (it then needs `call`)."""
+    registry = REGISTRY if table else OUTSIDE_TABLE
+    assert name not in REGISTRY and name not in OUTSIDE_TABLE, f'two specs for {name}'
+    assert table or options.get('call') is not None, f'{name} is outside the table: give call='
+    registry[name] = Spec(name, draw, reference, **options)
+    return registry[name]
 
 
 class RandomCheck:

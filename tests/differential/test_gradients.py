@@ -10,15 +10,15 @@ import minitorch as mt
 from .reference import Refused
 from .runner import about, examples, expected, call, grad_positions, with_leaves, leaf_arrays, \
     tensor_of, weighted_grads, host, convert
-from .specs import REGISTRY
+from .specs import SPECS
 
 # numpy's notes on overflow and invalid values, and var()'s on degrees of freedom, are expected here
 pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
               pytest.mark.filterwarnings('ignore:var.*degrees of freedom:UserWarning')]
 from .strategies import Draw
 
-DIFFERENTIABLE = sorted(name for name, s in REGISTRY.items() if s.grad != ())
-NOT_DIFFERENTIABLE = sorted(name for name, s in REGISTRY.items() if s.grad == ())
+DIFFERENTIABLE = sorted(name for name, s in SPECS.items() if s.grad != ())
+NOT_DIFFERENTIABLE = sorted(name for name, s in SPECS.items() if s.grad == ())
 
 
 def _grad_case(spec, data):
@@ -35,7 +35,7 @@ def _grad_case(spec, data):
 @examples(6)
 @given(data=st.data())
 def test_gradcheck(name, device, data):
-    spec = REGISTRY[name]
+    spec = SPECS[name]
     case, positions = _grad_case(spec, data)
     leaves = [tensor_of(mt, a, device, requires_grad=True) for a in leaf_arrays(case, positions)]
 
@@ -48,14 +48,14 @@ def test_gradcheck(name, device, data):
         assert mt.autograd.gradgradcheck(op, leaves)
 
 
-WITH_DERIVATIVE = sorted(name for name, s in REGISTRY.items() if s.derivative is not None)
+WITH_DERIVATIVE = sorted(name for name, s in SPECS.items() if s.derivative is not None)
 
 
 @pytest.mark.parametrize('name', WITH_DERIVATIVE)
 @examples(10)
 @given(data=st.data())
 def test_closed_form_derivative(name, data):
-    spec = REGISTRY[name]
+    spec = SPECS[name]
     case, positions = _grad_case(spec, data)
     grads, upstream = weighted_grads(spec, case, mt)
     want = spec.derivative(upstream, *case.args, **case.kwargs)
@@ -72,7 +72,7 @@ def test_closed_form_derivative(name, data):
 @examples(5)
 @given(data=st.data())
 def test_results_do_not_require_grad(name, data):
-    spec = REGISTRY[name]
+    spec = SPECS[name]
     case = spec.draw(Draw(data, grad=False))
     if isinstance(expected(spec, case), Refused):
         return

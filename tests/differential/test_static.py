@@ -12,15 +12,16 @@ from .reference import Refused
 from .registry import RandomCheck
 from .runner import about, examples, expected, call, convert, host, grad_positions, leaf_arrays, \
     tensor_of, with_leaves
-from .specs import REGISTRY
+from .specs import SPECS
 from .strategies import Draw
 
 pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
               pytest.mark.filterwarnings('ignore::UserWarning')]
 
 # random draws are checked apart (same numbers from the same seed); setitem's in-place write and
-# the ops that return Python values (allclose, equal) are not graph values
-SKIPPED = {'__setitem__', 'allclose', 'equal'}
+# the ops that return Python values (allclose, equal) are not graph values; empty's values are not
+# set; binary_cross_entropy is an open bug (test_open_bugs.py)
+SKIPPED = {'__setitem__', 'allclose', 'equal', 'empty', 'empty_like', 'binary_cross_entropy'}
 
 
 def _traced(spec, case):
@@ -64,14 +65,14 @@ def _same(got, want, what):
 
 
 RANDOM = {op.name for op in OPS if op.fn.__module__.endswith('.random')}
-VALUE_OPS = sorted(n for n in REGISTRY if n not in SKIPPED | RANDOM)
+VALUE_OPS = sorted(n for n in SPECS if n not in SKIPPED | RANDOM)
 
 
 @pytest.mark.parametrize('name', VALUE_OPS)
 @examples(6)
 @given(data=st.data())
 def test_static_values_equal_eager(name, data):
-    spec = REGISTRY[name]
+    spec = SPECS[name]
     case = spec.draw(Draw(data, grad=False))
     want = expected(spec, case)
     if isinstance(want, (Refused, RandomCheck)):
@@ -84,14 +85,14 @@ def test_static_values_equal_eager(name, data):
             _same(static, eager, f'{name}{case}')
 
 
-GRAD_OPS = sorted(n for n, s in REGISTRY.items() if s.grad != () and n not in SKIPPED | RANDOM)
+GRAD_OPS = sorted(n for n, s in SPECS.items() if s.grad != () and n not in SKIPPED | RANDOM)
 
 
 @pytest.mark.parametrize('name', GRAD_OPS)
 @examples(4)
 @given(data=st.data())
 def test_static_gradients_equal_eager(name, data):
-    spec = REGISTRY[name]
+    spec = SPECS[name]
     case = spec.draw(Draw(data, grad=True))
     want = expected(spec, case)
     if isinstance(want, (Refused, RandomCheck)):

@@ -8,7 +8,7 @@ import minitorch as mt
 from .runner import about, examples, expected, call, convert, host, compare, scale_of, check_refused, \
     devices_of
 from .reference import Refused
-from .specs import REGISTRY
+from .specs import SPECS
 
 # numpy's notes on overflow and invalid values, and var()'s on degrees of freedom, are expected here
 pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
@@ -16,11 +16,11 @@ pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
 from .strategies import Draw
 
 
-@pytest.mark.parametrize('name', sorted(REGISTRY))
+@pytest.mark.parametrize('name', sorted(SPECS))
 @examples(25)
 @given(data=st.data())
 def test_values(name, device, data):
-    spec = REGISTRY[name]
+    spec = SPECS[name]
     case = spec.draw(Draw(data, grad=False))
     with about(f'{name}{case}'):
         _check(spec, case, device)
