@@ -74,7 +74,7 @@ class Prod(Primitive):
         # the product of the nonzero elements at the zero and 0 elsewhere; with two or more, all 0
         is_zero = a == 0
         zeros = expand_reduced(is_zero.sum(dims, keepdim=keepdim), shape, dims, keepdim)
-        others = expand_reduced(_prod_dims(a.masked_fill(is_zero, 1), dims, keepdim), shape, dims,
+        others = expand_reduced(Prod.apply(a.masked_fill(is_zero, 1), dims, keepdim), shape, dims,
                                 keepdim)
         plain = expand_reduced(y, shape, dims, keepdim) / a.masked_fill(is_zero, 1)
         local = plain.masked_fill(zeros > 0, 0) + others.masked_fill(~(is_zero & (zeros == 1)), 0)
@@ -286,11 +286,6 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     not take); integers multiply as int64."""
     input, cast = _integers_as_int64(input, dtype)
     return _as(Prod.apply(input, reduction_dims(dim, input.ndim, 'prod'), keepdim), cast)
-
-
-def _prod_dims(input, dims, keepdim):
-    """prod over already-normalised dims (what Prod's backward needs)."""
-    return Prod.apply(input, tuple(dims), keepdim)
 
 
 def max(input, dim=None, keepdim=False):
