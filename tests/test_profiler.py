@@ -153,8 +153,12 @@ def test_table_total_matches_the_wall_clock_of_the_same_run():
 
 
 def test_ops_alone_match_the_wall_clock_when_they_do_the_work():
-    prof, wall = profiled_training(512, 512, 512, steps=4)      # each op well over 100 us
-    assert 0.9 * wall <= prof.self_cpu_time_total <= wall
+    # On a shared machine the process can be put aside between two ops, which only adds to the time
+    # outside them; one run of three free of that is enough to show what the profiler measures.
+    runs = [profiled_training(512, 512, 512, steps=4) for _ in range(3)]      # each op well over 100 us
+    assert all(prof.self_cpu_time_total <= wall for prof, wall in runs)
+    assert any(0.9 * wall <= prof.self_cpu_time_total for prof, wall in runs), \
+        [(round(prof.self_cpu_time_total / wall, 3)) for prof, wall in runs]
 
 
 def test_table_sorts_limits_and_names_its_keys():
