@@ -111,7 +111,8 @@ class TensorConversions:
             raise RuntimeError("can't call numpy() on a tensor that requires grad: use "
                                'tensor.detach().numpy() instead')
         if hasattr(self._data, 'graph_tag'):      # a symbolic tensor of a graph being built
-            self._data.tolist()                   # raises, naming the line
+            from .static.standin import refuse_value
+            refuse_value('.numpy()', 'return the tensor from the graph and call .numpy() on the result')
         return self._data
 
     def _host(self):

@@ -11,7 +11,8 @@ def user_line():
     for frame in reversed(traceback.extract_stack()):
         path = frame.filename.replace('\\', '/')
         if '/minitorch/' not in path and not path.endswith('/threading.py'):
-            return f'{frame.filename}:{frame.lineno} ({frame.name}): {frame.line or ""}'.strip()
+            where = f'{frame.filename}:{frame.lineno} ({frame.name})'
+            return f'{where}: {frame.line}' if frame.line else where
     return ''
 
 

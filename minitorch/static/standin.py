@@ -33,24 +33,24 @@ class StandIn(np.ndarray):
         return _tagged(result, self.graph_tag)
 
     def __bool__(self):
-        _refuse_value('bool()/if', 'branch on it with mt.static.cond(pred, true_fn, false_fn) or '
+        refuse_value('bool()/if', 'branch on it with mt.static.cond(pred, true_fn, false_fn) or '
                       'loop with mt.static.while_loop(cond_fn, body_fn, init)')
 
     def item(self, *args):
-        _refuse_value('.item()', 'keep it a tensor, or return it from the graph and read it after '
+        refuse_value('.item()', 'keep it a tensor, or return it from the graph and read it after '
                       'the run')
 
     def tolist(self):
-        _refuse_value('.tolist()', 'return it from the graph and read it after the run')
+        refuse_value('.tolist()', 'return it from the graph and read it after the run')
 
     def __float__(self):
-        _refuse_value('float()', 'keep it a tensor')
+        refuse_value('float()', 'keep it a tensor')
 
     def __int__(self):
-        _refuse_value('int()', 'keep it a tensor')
+        refuse_value('int()', 'keep it a tensor')
 
     def __index__(self):
-        _refuse_value('an index', 'index with the tensor itself (x[idx]) or use gather')
+        refuse_value('an index', 'index with the tensor itself (x[idx]) or use gather')
 
 
 def _plain(obj):
@@ -81,7 +81,9 @@ def _check_active(array):
                       f'to get real tensors.')
 
 
-def _refuse_value(what, instead):
+def refuse_value(what, instead):
+    """Raise the error of `what` (e.g. '.numpy()') needing a symbolic tensor's value; `instead` says
+    what to do."""
     raise StaticError(f'{what} needs the value of a symbolic tensor{at_user_line()}, but a static '
                       f'graph has no values while it is being built: Python cannot branch or loop '
                       f'on it. Instead, {instead}.')

@@ -261,3 +261,16 @@ def test_a_grad_present_before_the_first_call_is_read_and_then_cleared():
         w.grad = None
     step()
     assert mt.allclose(w.detach(), expected) and w.grad is None
+
+
+def test_reading_a_symbolic_tensor_names_the_method_the_user_called():
+    f = mt.static.function(lambda x: x.numpy())
+    with pytest.raises(StaticError, match=r'^\.numpy\(\) needs the value .*call \.numpy\(\) on the result'):
+        f(mt.ones(2))
+
+
+def test_the_user_line_has_no_dangling_colon_when_its_text_is_unknown():
+    from minitorch.static.errors import user_line
+    namespace = {'user_line': user_line}
+    exec(compile('where = user_line()', '<no source>', 'exec'), namespace)
+    assert namespace['where'] == '<no source>:1 (<module>)'
