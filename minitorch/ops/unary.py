@@ -102,7 +102,8 @@ class Sigmoid(Elementwise):
         xp = module_of((a,))
         # exp of -|a| never overflows; pick the stable form on each side of 0
         e = xp.exp(-xp.abs(a))
-        y = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        d = 1 + e
+        y = xp.where(a >= 0, 1 / d, e / d).astype(a.dtype, copy=False)
         ctx.save_for_backward(y)
         return y
 
