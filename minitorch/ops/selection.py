@@ -15,14 +15,15 @@ class Where(Elementwise):
 
     @staticmethod
     def forward(ctx, condition, a, b):
-        ctx.shapes = (shape_of(condition), shape_of(a), shape_of(b))
-        ctx.save_for_backward(condition)
+        if getattr(ctx, 'next_functions', None) is not None:    # only a recorded call has a backward
+            ctx.shapes = (shape_of(a), shape_of(b))
+            ctx.save_for_backward(condition)
         return module_of((condition, a, b)).where(condition, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         condition, = ctx.saved_tensors
-        _, sa, sb = ctx.shapes
+        sa, sb = ctx.shapes
         need = ctx.needs_input_grad
         return None, (sum_to(masked_fill(grad, ~condition, 0), sa) if need[1] else None), \
             (sum_to(masked_fill(grad, condition, 0), sb) if need[2] else None)
