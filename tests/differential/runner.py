@@ -4,13 +4,14 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, reject, settings
 
 import minitorch as mt
 from minitorch.ops.table import OPS
 
 from . import reference as R
 from .registry import RandomCheck
+from .strategies import Draw
 
 ROWS = {op.name: op for op in OPS}
 
@@ -89,6 +90,15 @@ def expected(spec, case):
             return refused
 
 
+def accepted_case(spec, data, grad=False):
+    """A case the reference answers (hypothesis draws another for one PyTorch refuses or a random
+    draw), for the tests that compare minitorch with itself."""
+    case = spec.draw(Draw(data, grad=grad))
+    if isinstance(expected(spec, case), (R.Refused, RandomCheck)):
+        reject()
+    return case
+
+
 # --- reading results back ------------------------------------------------------------------------
 def host(value):
     """A result as numpy arrays / tuples / Python scalars, whatever library made it."""
@@ -155,6 +165,15 @@ def devices_of(value):
 
 
 # --- gradients -----------------------------------------------------------------------------------
+def gradient_case(spec, data):
+    """(case, positions): an accepted gradient-mode case with something to differentiate."""
+    case = accepted_case(spec, data, grad=True)
+    positions = grad_positions(spec, case)
+    if not positions:
+        reject()
+    return case, positions
+
+
 def grad_positions(spec, case):
     """(position, index-in-list or None) of every argument the gradient is taken for: positions
     are indices of case.args or names of case.kwargs."""

@@ -3,13 +3,13 @@
 a gradient give results that do not require grad."""
 import numpy as np
 import pytest
-from hypothesis import given, reject, strategies as st
+from hypothesis import given, strategies as st
 
 import minitorch as mt
 
 from .reference import Refused
-from .runner import about, examples, expected, call, grad_positions, with_leaves, leaf_arrays, \
-    tensor_of, weighted_grads, host, convert
+from .runner import about, examples, expected, call, gradient_case, with_leaves, leaf_arrays, \
+    tensor_of, weighted_grads, convert
 from .specs import SPECS
 
 # numpy's notes on overflow and invalid values, and var()'s on degrees of freedom, are expected here
@@ -21,22 +21,12 @@ DIFFERENTIABLE = sorted(name for name, s in SPECS.items() if s.grad != ())
 NOT_DIFFERENTIABLE = sorted(name for name, s in SPECS.items() if s.grad == ())
 
 
-def _grad_case(spec, data):
-    case = spec.draw(Draw(data, grad=True))
-    if isinstance(expected(spec, case), Refused):
-        reject()
-    positions = grad_positions(spec, case)
-    if not positions:
-        reject()
-    return case, positions
-
-
 @pytest.mark.parametrize('name', DIFFERENTIABLE)
 @examples(6)
 @given(data=st.data())
 def test_gradcheck(name, device, data):
     spec = SPECS[name]
-    case, positions = _grad_case(spec, data)
+    case, positions = gradient_case(spec, data)
     leaves = [tensor_of(mt, a, device, requires_grad=True) for a in leaf_arrays(case, positions)]
 
     def op(*xs):
@@ -56,7 +46,7 @@ WITH_DERIVATIVE = sorted(name for name, s in SPECS.items() if s.derivative is no
 @given(data=st.data())
 def test_closed_form_derivative(name, data):
     spec = SPECS[name]
-    case, positions = _grad_case(spec, data)
+    case, positions = gradient_case(spec, data)
     grads, upstream = weighted_grads(spec, case, mt)
     want = spec.derivative(upstream, *case.args, **case.kwargs)
     assert len(want) == len(grads)
