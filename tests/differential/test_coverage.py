@@ -39,3 +39,17 @@ def test_every_public_function_outside_the_table_has_a_spec():
               'full_like', 'arange', 'linspace', 'eye'}
     missing = sorted(names - set(OUTSIDE_TABLE) - set(ELSEWHERE))
     assert not missing, f'public functions without a spec in tests/differential: {missing}'
+
+
+def test_aliases_run_the_code_of_their_op():
+    """An alias (mt.subtract, Tensor.clip_, ...) is tested through its op's spec: it must be that op."""
+    import minitorch as mt
+    for op in OPS:
+        for alias in op.aliases:
+            if op.function:
+                assert getattr(mt, alias) is op.fn, f'mt.{alias} is not mt.{op.name}'
+            pairs = ([(alias, op.name)] if op.method else []) + \
+                ([(f'{alias}_', f'{op.name}_')] if op.inplace else [])
+            for name, own in pairs:
+                assert getattr(mt.Tensor, name).__code__ is getattr(mt.Tensor, own).__code__, \
+                    f'Tensor.{name} does not run the code of Tensor.{own}'
