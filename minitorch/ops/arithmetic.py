@@ -271,7 +271,8 @@ def _integer_pow(a, b):
         return None
     a, b = promote(a, b, 'pow')
     if b.is_floating_point() or (has_values(b) and not bool((b < 0).any())):
-        return None             # (a traced graph cannot know: it takes the general path below)
+        # no negative integer exponent (a traced graph cannot know: it takes the general path below)
+        return apply_binary(Pow, a, b, 'pow')
     broadcast_shape('pow', shape_of(a), b.shape)
     if not isinstance(a, Tensor):
         from ..creation import full_like
