@@ -39,10 +39,11 @@ def where(condition, input, other):
         input = full_like(condition, input, dtype=dtypes.result_type(
             (), (), (dtypes.scalar_category(input), dtypes.scalar_category(other))))
     input, other = operands(input, other, 'where')
-    target = result_dtype(input, other)
-    for value in (input, other):
-        if not isinstance(value, Tensor):
-            fits(value, target, 'where', check_floats=False)
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        target = result_dtype(input, other)         # the dtype a number must fit
+        for value in (input, other):
+            if not isinstance(value, Tensor):
+                fits(value, target, 'where', check_floats=False)
     input, other = promote(input, other, 'where')
     try:
         return Where.apply(condition, input, other)
