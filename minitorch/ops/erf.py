@@ -53,13 +53,14 @@ def _erfc_far(xp, y):
 
 def erf_array(xp, x):
     """erf of every element of x (any float dtype; computed in float64)."""
-    x64 = x.astype(xp.float64)
+    x64 = x.astype(xp.float64, copy=False)       # (nothing below writes into it)
     y = xp.abs(x64)
+    far, near = y > 4, y <= 0.46875
     # keep each branch's input in its own range (erfc is 0 in float64 from 27 on: inf must not reach
     # the far branch, where inf - inf would make nan)
-    with_far = xp.where(y > 4, xp.minimum(y, 30.0), 4.0)
+    with_far = xp.where(far, xp.minimum(y, 30.0), 4.0)
     with_middle = xp.clip(y, 0.46875, 4.0)
-    erfc = xp.where(y > 4, _erfc_far(xp, with_far), _erfc_middle(xp, with_middle))
+    erfc = xp.where(far, _erfc_far(xp, with_far), _erfc_middle(xp, with_middle))
     tail = xp.sign(x64) * (1 - erfc)
-    result = xp.where(y <= 0.46875, _near_zero(xp.where(y <= 0.46875, x64, 0.0)), tail)
+    result = xp.where(near, _near_zero(xp.where(near, x64, 0.0)), tail)
     return result.astype(x.dtype, copy=False)
