@@ -6,6 +6,7 @@ made from the one table in minitorch/ops/table.py (see the bottom of this file),
 one definition, reached from its method's `__wrapped__`; conversions come from tensor_conversions.py.
 """
 import math
+import warnings
 import weakref
 
 import numpy as np
@@ -13,6 +14,10 @@ import numpy as np
 from . import dtypes
 from .backend import CPU, device as Device
 from .tensor_conversions import TensorConversions
+
+NON_LEAF_GRAD = ('the .grad of a tensor that is not a leaf is being read: backward() does not fill it in '
+                 '(it stays None). Call .retain_grad() on the tensor before backward() to keep its '
+                 'gradient, or read the .grad of the leaf tensor it was made from')
 
 
 class Size(tuple):
@@ -162,7 +167,10 @@ class Tensor(TensorConversions):
 
     @property
     def grad(self):
-        """The gradient backward() accumulated for this leaf (None before the first backward)."""
+        """The gradient backward() accumulated for this leaf (None before the first backward).  A
+        non-leaf keeps none unless retain_grad() was called; reading it then warns, as in PyTorch."""
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter

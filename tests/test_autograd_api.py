@@ -221,7 +221,8 @@ def test_retain_grad(device):
     assert host(h.grad).tolist() == [6.0, 12.0]
     assert host(x.grad).tolist() == [18.0, 36.0]
     h2 = x * 3
-    assert h2.grad is None
+    with pytest.warns(UserWarning, match='not a leaf.*retain_grad'):     # as PyTorch warns
+        assert h2.grad is None
 
 
 # --- grad modes -------------------------------------------------------------------------------------
@@ -346,3 +347,17 @@ def test_grad_dtype_and_device_follow_the_leaf(device):
     if device.type != 'cpu':
         (c.to(device) * 3).sum().backward()
         assert c.grad.device.type == 'cpu' and host(c.grad).tolist() == [3.0, 3.0]
+
+
+def test_only_an_unfilled_non_leaf_grad_warns_when_read():
+    import warnings
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    kept, dropped = x * 2, x * 3
+    kept.retain_grad()
+    (kept + dropped).sum().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert x.grad.tolist() == [5.0, 5.0] and kept.grad.tolist() == [1.0, 1.0]
+        assert mt.ones(2).grad is None                       # a leaf that needs no gradient
+    with pytest.warns(UserWarning, match=r'\.retain_grad\(\)'):
+        assert dropped.grad is None

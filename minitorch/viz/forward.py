@@ -50,7 +50,7 @@ def _limit(show_values):
 
 def _want_grads(show_grad, flow):
     if show_grad == 'auto':
-        return any(getattr(live_tensor(k), 'grad', None) is not None for k in flow.tensor_keys)
+        return any(getattr(live_tensor(k), '_grad', None) is not None for k in flow.tensor_keys)
     return bool(show_grad)
 
 

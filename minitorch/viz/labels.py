@@ -35,7 +35,7 @@ def values_text(tensor, limit):
 
 
 def grad_text(tensor):
-    grad = tensor.grad if tensor is not None else None
+    grad = tensor._grad if tensor is not None else None
     if grad is None:
         return None
     values = np.asarray(grad._host(), dtype=np.float64)
