@@ -138,6 +138,51 @@ def ref_eye(n, m=None, dtype=None):
     return np.eye(n, m, dtype=R.DEFAULT_FLOAT if dtype is None else dtype)
 
 
+# --- tensor, as_tensor ------------------------------------------------------------------------------
+ELEMENTS = {bool: (False, True), int: (0, 1, 3, 5), float: (0.5, 2.25, 3.0, 0.0)}
+
+
+def draw_data(d):
+    """Data of Python numbers: a number, a list, or a list of equal lists (no ragged ones:
+    test_open_bugs.py) of bools, ints and floats mixed, rarely with an int beyond int64 (refused);
+    or a numpy scalar (which keeps its dtype); maybe dtype=."""
+    kinds = d(st_subsets())
+    number = lambda: d.sampled(ELEMENTS[d.sampled(kinds)])  # noqa: E731
+    form = d.sampled(('number', 'list', 'nested', 'numpy'))
+    if form == 'number':
+        data = number()
+    elif form == 'numpy':
+        data = np.dtype(d.dtype()).type(number())
+    else:
+        width = d.integer(0, 3)
+        row = lambda n: [number() for _ in range(n)]  # noqa: E731
+        data = row(width) if form == 'list' else [row(width) for _ in range(d.integer(1, 3))]
+        if form == 'list' and d.rarely():
+            data.append(2 ** 64)
+    return Case(data, **_dtype_option(d))
+
+
+def st_subsets():
+    from hypothesis import strategies as st
+    return st.lists(st.sampled_from((bool, int, float)), min_size=1, max_size=3, unique=True)
+
+
+def _flat(data):
+    return [x for item in data for x in _flat(item)] if isinstance(data, list) else [data]
+
+
+def ref_tensor(data, dtype=None):
+    flat = _flat(data)
+    if any(type(x) is int and not -2 ** 63 <= x < 2 ** 63 for x in flat):
+        raise R.Refused('an int beyond int64')
+    values = np.array(data, dtype=np.float64)
+    if dtype is None:
+        dtype = data.dtype if isinstance(data, np.generic) else \
+            R.DEFAULT_FLOAT if any(type(x) is float for x in flat) or not flat else \
+            np.dtype(np.int64) if any(type(x) is int for x in flat) else R.BOOL
+    return R.as_result(values, dtype)
+
+
 # --- fill_, zero_, copy_ ---------------------------------------------------------------------------
 def _in_place(method):
     """x.clone().<method>(...): the method must change the copy in place and return it (a copy, so
@@ -225,6 +270,9 @@ _spec('arange', draw_arange, ref_arange, call=_factory('arange'), grad=(), facto
 _spec('linspace', draw_linspace, ref_linspace, call=_factory('linspace'), grad=(), factory=True,
       scale=lambda *a, **k: abs(a[0]) + abs(a[1]))
 _spec('eye', draw_eye, ref_eye, call=_factory('eye'), grad=(), factory=True)
+_spec('tensor', draw_data, ref_tensor, call=_factory('tensor'), grad=(), factory=True)
+_spec('as_tensor', draw_data, ref_tensor, call=_factory('as_tensor'), grad=(), factory=True,
+      names=('tensor',))
 _spec('fill_', draw_fill, ref_fill, call=_in_place('fill_'), derivative=d_fill)
 _spec('zero_', lambda d: Case(d.array()), lambda x: np.zeros_like(x), call=_in_place('zero_'),
       derivative=lambda upstream, x: (0 * upstream,))
