@@ -1,14 +1,32 @@
 """Turning a Python index (x[1, :, idx], x[mask], x[[0, 2]]) into what the indexing ops take: a
-template (the index, with Slot(i) where an index tensor goes) and the index tensors themselves."""
+template (the index, with Slot(i) where an index tensor goes) and the index tensors themselves; and
+back (fill_template: the index an op's forward applies, its arrays in the Slots' places)."""
 import warnings
 
 import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from .indexing import Slot
 
 _BASIC = (slice, type(None), type(Ellipsis))
+
+
+class Slot:
+    """Stands for the i-th index array in an index template (the arrays come as op inputs)."""
+    __slots__ = ('i',)
+
+    def __init__(self, i):
+        self.i = i
+
+    def __repr__(self):
+        return f'<index {self.i}>'
+
+
+def fill_template(template, arrays):
+    """The index with each Slot replaced by its array."""
+    if type(template) is tuple:
+        return tuple([arrays[t.i] if type(t) is Slot else t for t in template])
+    return arrays[template.i] if type(template) is Slot else template
 
 
 def parse_index(input, index):

@@ -13,27 +13,10 @@ from ..backend import array_module
 from ..tensor import Tensor
 from ._grad_utils import sum_to
 from .checks import check
+from .index_args import fill_template, parse_index
 from .selection import fits, as_value
 from .shape import expand
 from .shape_checks import wrap_dim, broadcast_shape
-
-
-class Slot:
-    """Stands for the i-th index array in an index template (the arrays come as op inputs)."""
-    __slots__ = ('i',)
-
-    def __init__(self, i):
-        self.i = i
-
-    def __repr__(self):
-        return f'<index {self.i}>'
-
-
-def fill_template(template, arrays):
-    """The index with each Slot replaced by its array."""
-    if type(template) is tuple:
-        return tuple([arrays[t.i] if type(t) is Slot else t for t in template])
-    return arrays[template.i] if type(template) is Slot else template
 
 
 class BasicIndex(Primitive):
@@ -233,7 +216,6 @@ def _may_repeat(index):
 # --- the public functions --------------------------------------------------------------------
 def getitem(input, index):
     """input[index]: a view for ints, slices, None and ...; a copy for integer or bool tensors."""
-    from .index_args import parse_index
     template, tensors = parse_index(input, index)
     try:
         if not tensors:

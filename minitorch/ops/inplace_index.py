@@ -1,7 +1,7 @@
 """x[index] = value: an IndexPut op (x's values with value written at index) assigned back to x."""
 from ..tensor import Tensor
-from .index_args import parse_index
-from .indexing import IndexPut, fill_template
+from .index_args import fill_template, parse_index
+from .indexing import IndexPut
 from .inplace import recording, recording_alias, store, observed, write
 from .selection import fits, as_value
 
