@@ -1,14 +1,14 @@
 """Specs of nn.functional's functions that are not rows of the op table (minitorch/nn/functional.py,
 functional_loss.py): activations, linear, layer_norm, batch_norm, conv2d, unfold, fold and the
-losses.  max_pool2d, one_hot and embedding return indices or refuse by index: they have tests of
-their own (functional_cases.py); dropout is random (tests/differential/test_static.py)."""
+losses, dropout.  max_pool2d, one_hot and embedding return indices or refuse by index: they have
+tests of their own (functional_cases.py)."""
 import math
 
 import numpy as np
 from hypothesis import strategies as st
 
 from . import reference as R
-from .registry import Case, spec
+from .registry import Case, RandomCheck, spec
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
@@ -86,6 +86,36 @@ def ref_logsigmoid(x):
 
 def d_logsigmoid(upstream, x):
     return (upstream / (1 + np.exp(x)),)
+
+
+def draw_dropout(d):
+    """An input of at least one dim (test_open_bugs.py), p in [0, 1] (rarely outside, refused),
+    training or not."""
+    p = d.sampled((0.0, 0.25, 0.5, 1.0)) if not d.rarely() else 1.5
+    return Case(d.array(d.shape(min_dims=1), d.dtype(R.FLOATS)), p, d.boolean())
+
+
+def ref_dropout(x, p, training):
+    if not 0 <= p <= 1:
+        raise R.Refused('dropout: p outside [0, 1]', (ValueError,))
+    if not training or p == 0:
+        return x.copy()
+    if p == 1:
+        return R.as_result(x * 0.0, x.dtype)
+    scaled = x.astype(np.float64) / (1 - p)
+
+    def check(values):
+        kept = np.isclose(values.astype(np.float64), scaled, rtol=R.RTOL[x.dtype], equal_nan=True)
+        if not (kept | (values == 0) | ~np.isfinite(scaled)).all():
+            return f'values neither 0 nor x / (1 - p): {values}'
+        return None
+    return RandomCheck(x.shape, x.dtype, check)
+
+
+def _seeded_dropout(lib, *args, **kwargs):
+    """dropout from a fixed seed: the same mask on every call, for the gradient checks."""
+    lib.manual_seed(0)
+    return functional(lib).dropout(*args, **kwargs)
 
 
 # --- linear ----------------------------------------------------------------------------------------
@@ -458,6 +488,7 @@ def ref_cross_entropy(input, target, weight=None, ignore_index=-100, reduction='
 _spec('gelu', draw_gelu, ref_gelu, derivative=d_gelu)
 _spec('leaky_relu', draw_leaky_relu, ref_leaky_relu, derivative=d_leaky_relu)
 _spec('logsigmoid', lambda d: Case(draw_floats(d)), ref_logsigmoid, derivative=d_logsigmoid)
+spec('dropout', draw_dropout, ref_dropout, table=False, call=_seeded_dropout)
 _spec('linear', draw_linear, ref_linear, derivative=d_linear, scale=_scale)
 _spec('layer_norm', draw_layer_norm, ref_layer_norm, grad=(0, 2, 3), scale=_scale)
 _spec('batch_norm', draw_batch_norm, ref_batch_norm, grad=(0, 3, 4), scale=_scale)

@@ -19,7 +19,7 @@ def test_every_spec_is_an_op_of_the_table():
 # public functions outside the table that need no spec here, and why
 ELSEWHERE = {
     'max_pool2d': 'test_functional.py (values and indices)', 'one_hot': 'test_functional.py',
-    'embedding': 'test_functional.py', 'dropout': 'random: test_static.py (the eager draws)',
+    'embedding': 'test_functional.py',
     'softmax': "the table's softmax", 'log_softmax': "the table's log_softmax",
     'flatten': "the table's flatten",
 }

@@ -101,3 +101,10 @@ def test_tensor_of_ragged_lists_names_itself():
       'PyTorch keeps float64, as minitorch does for one numpy scalar')
 def test_tensor_of_numpy_scalars_in_a_list():
     assert mt.tensor([np.float64(1.5), 2]).dtype == mt.float64
+
+
+@_bug('F.dropout of a 0-d tensor in training draws its mask with rand(*shape), that is rand(), which '
+      'is refused (a size is needed); specs_functional.py draws inputs of at least one dim')
+def test_dropout_of_a_0d_tensor():
+    out = mt.nn.functional.dropout(mt.tensor(2.0), 0.5)
+    assert out.item() in (0.0, 4.0)

@@ -17,8 +17,10 @@ pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
 
 # random draws are checked apart (same numbers from the same seed); setitem's in-place write and
 # the ops that return Python values (allclose, equal) are not graph values; empty's values are not
-# set; binary_cross_entropy is an open bug (test_open_bugs.py)
-SKIPPED = {'__setitem__', 'allclose', 'equal', 'empty', 'empty_like', 'binary_cross_entropy'}
+# set (nor dropout's predicted: its draws are checked apart); binary_cross_entropy is an open bug
+# (test_open_bugs.py)
+SKIPPED = {'__setitem__', 'allclose', 'equal', 'empty', 'empty_like', 'dropout',
+           'binary_cross_entropy'}
 
 
 def _traced(spec, case):

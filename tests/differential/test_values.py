@@ -38,3 +38,12 @@ def _check(spec, case, device):
     got = call(spec, mt, args, kwargs)
     assert all(d == device for d in devices_of(got)), f'{name}: results on {devices_of(got)}'
     compare(host(got), want, f'{name}{case}', scale_of(spec, case), spec.rtol)
+
+
+def test_promote_types():
+    """mt.promote_types on every pair of dtypes, against the reference's restatement of PyTorch's."""
+    from . import reference as R
+    for a in R.ALL:
+        for b in R.ALL:
+            got = mt.promote_types(getattr(mt, a.name), getattr(mt, b.name))
+            assert got is getattr(mt, R.promote_types(a, b).name), f'promote_types({a}, {b}): {got}'

@@ -132,3 +132,13 @@ def test_same_in_place_answers_as_pytorch(name, data):
         if ours is not None:
             scale = spec.scale(*case.args, **case.kwargs) if spec.scale else 0.0
             compare(ours, theirs, f'{name}_{case} against PyTorch', scale, _tolerance(theirs))
+
+
+def test_same_promote_types_as_pytorch():
+    from differential.reference import ALL
+    for a in ALL:
+        for b in ALL:
+            ours = mt.promote_types(getattr(mt, a.name), getattr(mt, b.name))
+            theirs = torch.promote_types(getattr(torch, a.name), getattr(torch, b.name))
+            assert str(ours).split('.')[-1] == str(theirs).split('.')[-1], \
+                f'promote_types({a}, {b}): {ours}, PyTorch {theirs}'
