@@ -101,10 +101,10 @@ def wrapped(value, np_dtype):
     return (value - info.min) % span + info.min
 
 
-def result_dtype(a, b):
-    """The dtype PyTorch gives an op on a and b (tensors or Python numbers)."""
+def result_dtype(*operands):
+    """The dtype PyTorch gives an op on the operands (tensors or Python numbers)."""
     dims, zero_dims, scalars = [], [], []
-    for t in (a, b):
+    for t in operands:
         if isinstance(t, Tensor):
             (dims if t._data.ndim else zero_dims).append(dtypes.FROM_NUMPY[t._data.dtype])
         else:

@@ -36,8 +36,7 @@ def where(condition, input, other):
                         f'{getattr(condition, "dtype", type(condition).__name__)}')
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         from ..creation import full_like
-        input = full_like(condition, input, dtype=dtypes.result_type(
-            (), (), (dtypes.scalar_category(input), dtypes.scalar_category(other))))
+        input = full_like(condition, input, dtype=result_dtype(input, other))
     input, other = operands(input, other, 'where')
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         target = result_dtype(input, other)         # the dtype a number must fit
@@ -184,8 +183,7 @@ def _clamped_dtype(input, low, high):
     """input cast to the dtype of clamp(input, numbers), by PyTorch's promotion (bool with an int
     bound gives int64, an int tensor with a float bound float32); bounds must fit it."""
     numbers = [b for b in (low, high) if b is not None]
-    target = dtypes.result_type([input.dtype] if input.ndim else [], [input.dtype] if not input.ndim
-                                else [], [dtypes.scalar_category(b) for b in numbers])
+    target = result_dtype(input, *numbers)
     if target is dtypes.bool_:
         raise NotImplementedError('clamp: not implemented for bool tensors with bool bounds (as in '
                                   'PyTorch); convert first, e.g. x.int()')
@@ -203,10 +201,7 @@ def _clamp_by_tensors(input, low, high):
     """clamp with a tensor bound: the three promote together (a number bound as a Python number)."""
     present = [b for b in (low, high) if b is not None]
     tensors = [input] + [b for b in present if isinstance(b, Tensor)]
-    target = dtypes.result_type([t.dtype for t in tensors if t.ndim],
-                                [t.dtype for t in tensors if not t.ndim],
-                                [dtypes.scalar_category(b) for b in present
-                                 if not isinstance(b, Tensor)])
+    target = result_dtype(input, *present)
     broadcast_shape('clamp', *[tuple(t.shape) for t in tensors])
     bounds = []
     for bound in (low, high):
