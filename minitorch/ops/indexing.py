@@ -321,6 +321,7 @@ def take_along_dim(input, indices, dim=None):
 
 
 def _scatter_args(input, dim, index, src, op):
+    """The wrapped dim, once index (and src, a tensor or a number) are checked against input."""
     d = wrap_dim(dim, input.ndim, op)
     _check_index_tensor(index, op)
     _check_gather_shapes(input, index, d, op)
@@ -333,14 +334,14 @@ def _scatter_args(input, dim, index, src, op):
             raise RuntimeError(f'{op}: src of shape {list(src.shape)} must be at least as large as '
                                f'the index, shape {list(index.shape)}, in every dim')
     _check_in_range(index, input.shape[d] if input.ndim else 1, d, op)
-    return d, src
+    return d
 
 
 def scatter(input, dim, index, src=None, *, value=None):
     """A copy of input with src's values (or the number value) written at index along dim."""
     if (src is None) == (value is None):
         raise TypeError('scatter: give exactly one of src (a tensor) or value (a number)')
-    d, src = _scatter_args(input, dim, index, src if src is not None else value, 'scatter')
+    d = _scatter_args(input, dim, index, src if src is not None else value, 'scatter')
     if value is not None:
         fits(value, input.dtype, 'scatter')
         src = as_value(value, input._data.dtype) if not input.is_floating_point() else value
@@ -351,7 +352,7 @@ def scatter_add(input, dim, index, src):
     """A copy of input with src's values added at index along dim (repeated indices add up)."""
     if not isinstance(src, Tensor):
         raise TypeError(f'scatter_add: src must be a tensor, got {type(src).__name__}')
-    d, src = _scatter_args(input, dim, index, src, 'scatter_add')
+    d = _scatter_args(input, dim, index, src, 'scatter_add')
     return ScatterAdd.apply(input, index, src, d)
 
 
