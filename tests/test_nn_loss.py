@@ -148,6 +148,15 @@ def test_binary_losses_stay_finite_at_the_extremes():
         F.binary_cross_entropy(t64([0.5, 0.5]), t64([1.0]))
 
 
+def test_binary_cross_entropy_checks_its_input_in_a_static_graph_on_each_run():
+    loss = mt.static.function(F.binary_cross_entropy)
+    assert loss(t64([0.5]), t64([1.0])).item() == pytest.approx(np.log(2))
+    with pytest.raises(RuntimeError, match='between 0 and 1.*got 1.5'):
+        loss(t64([1.5]), t64([1.0]))
+    with pytest.raises(RuntimeError, match='got nan'):      # nan is refused too, as in PyTorch
+        F.binary_cross_entropy(t64([0.5, np.nan]), t64([1.0, 0.0]))
+
+
 def test_against_pytorch_when_installed():
     torch = pytest.importorskip('torch')
     tf = torch.nn.functional

@@ -151,13 +151,18 @@ def binary_cross_entropy(input, target, weight=None, reduction='mean'):
     """-(t log p + (1 - t) log(1 - p)) for probabilities p; each log is clamped at -100, as PyTorch
     does, so p = 0 or 1 gives a large finite loss rather than inf."""
     _check_same_shape('binary_cross_entropy', input, target, strict=True)
-    if bool(((input < 0) | (input > 1)).any()):
-        raise RuntimeError('binary_cross_entropy: all elements of input should be between 0 and 1 '
-                           '(probabilities); for raw scores use binary_cross_entropy_with_logits')
+    ok = (input >= 0) & (input <= 1)        # a check op: a static graph checks each run's input
+    check(ok, RuntimeError, _not_probabilities, input, ok)
     loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, 'binary_cross_entropy')
+
+
+def _not_probabilities(input, ok):
+    value = float(input[~ok].reshape(-1)[0])
+    return (f'binary_cross_entropy: all elements of input should be between 0 and 1 '
+            f'(probabilities), got {value}; for raw scores use binary_cross_entropy_with_logits')
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean',

@@ -379,7 +379,7 @@ def draw_bce(d):
 
 
 def ref_bce(input, target, weight=None, reduction='mean'):
-    if ((input < 0) | (input > 1)).any():
+    if not ((input >= 0) & (input <= 1)).all():        # nan too, as in PyTorch
         raise R.Refused('binary_cross_entropy of a value outside [0, 1]', (RuntimeError,))
     p, t, w = _f64(input, target, weight)
     with np.errstate(all='ignore'):

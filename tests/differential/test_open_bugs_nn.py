@@ -10,8 +10,6 @@ def _bug(reason):
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
-@_bug('a static graph cannot trace F.binary_cross_entropy: it checks that the input lies in [0, 1] '
-      'with a Python if (nll_loss checks its targets with a check op); test_static.py skips it')
 def test_binary_cross_entropy_in_a_static_graph():
     loss = mt.static.function(mt.nn.functional.binary_cross_entropy)
     assert loss(mt.tensor([0.5]), mt.tensor([1.0])).item() == pytest.approx(np.log(2))
