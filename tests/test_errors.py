@@ -239,3 +239,21 @@ def test_errors_leave_user_tensors_intact(device):
     assert h._version == 0
     h.sum().backward()      # the graph is still usable
     assert host(x.grad).tolist() == [3.0, 3.0, 3.0]
+
+
+@pytest.mark.parametrize('name', ['exp', 'tanh', 'sigmoid', 'sqrt', 'relu', 'abs', 'floor', 'sum',
+                                  'prod', 'mean', 'cumsum', 'softmax', 'log_softmax'])
+@pytest.mark.parametrize('given, named', [(np.ones(3), 'numpy.ndarray'), ([1.0, 2.0], 'list')])
+def test_an_op_given_no_tensor_names_itself_what_it_got_and_how_to_make_one(name, given, named):
+    args = (0,) if name in ('cumsum', 'softmax', 'log_softmax') else ()
+    with pytest.raises(TypeError, match=rf"^{name}\(\): argument 'input' \(position 1\) must be a "
+                                        rf"Tensor, not {named}; make one with .*mt\.tensor\(x\)"):
+        getattr(mt, name)(given, *args)
+    if named == 'numpy.ndarray':
+        with pytest.raises(TypeError, match='mt.from_numpy'):
+            getattr(mt, name)(given, *args)
+
+
+def test_modules_given_a_numpy_array_say_so():
+    with pytest.raises(TypeError, match=r"^relu\(\): .*must be a Tensor, not numpy.ndarray"):
+        mt.nn.ReLU()(np.ones(3))

@@ -11,6 +11,7 @@ from ..backend import array_module
 from ..return_types import values_indices
 from ..tensor import Tensor
 from ._grad_utils import expand_reduced, reduced_count
+from .arguments import not_a_tensor
 from .arithmetic import maximum, minimum
 from .indexing import scatter_add_into_zeros
 from .shape_checks import wrap_dim, wrap_dims
@@ -247,16 +248,20 @@ class Logical(Primitive):
 
 
 # --- the public functions --------------------------------------------------------------------
-def _integers_as_int64(input, dtype):
+def _integers_as_int64(input, dtype, op):
     """(the tensor to accumulate, the dtype to cast the result to or None): integers and bools
     accumulate as int64, as in PyTorch; dtype= asks for another result dtype (a narrower integer one
     is accumulated in int64 and cast after, as numpy would widen it)."""
+    try:
+        array_dtype = input._data.dtype
+    except AttributeError:
+        raise not_a_tensor(op, input) from None
     if dtype is not None:
         target = dtypes.to_dtype(dtype)
         if not target.is_floating_point and target is not dtypes.int64:
             return input.to(dtypes.int64), target
         return input.to(target), None
-    if input._data.dtype.kind in 'biu' and input._data.dtype != dtypes.int64.np:
+    if array_dtype.kind in 'biu' and array_dtype != dtypes.int64.np:
         return input.to(dtypes.int64), None
     return input, None
 
@@ -267,12 +272,14 @@ def _as(result, dtype):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """The sum over dim (an int, a tuple, or None/() for all); integers sum as int64."""
-    input, cast = _integers_as_int64(input, dtype)
+    input, cast = _integers_as_int64(input, dtype, 'sum')
     return _as(Sum.apply(input, reduction_dims(dim, input.ndim, 'sum'), keepdim), cast)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """The mean over dim (an int, a tuple, or None/() for all); needs a floating point input."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('mean', input)
     if dtype is not None:
         input = input.to(dtypes.to_dtype(dtype))
     if not input.is_floating_point():
@@ -284,7 +291,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product over dim (an int, or None for all; a tuple of dims too, which PyTorch's prod does
     not take); integers multiply as int64."""
-    input, cast = _integers_as_int64(input, dtype)
+    input, cast = _integers_as_int64(input, dtype, 'prod')
     return _as(Prod.apply(input, reduction_dims(dim, input.ndim, 'prod'), keepdim), cast)
 
 
@@ -404,7 +411,7 @@ def any(input, dim=None, keepdim=False):
 
 def cumsum(input, dim, *, dtype=None):
     """The running sum along dim; integers (and bools) sum as int64."""
-    input, cast = _integers_as_int64(input, dtype)
+    input, cast = _integers_as_int64(input, dtype, 'cumsum')
     if input.ndim == 0:
         wrap_dim(dim, 0, 'cumsum')
         return _as(input.clone(), cast)

@@ -7,7 +7,9 @@ empty result (softmax) or -inf (logsumexp of nothing), as in PyTorch.  As in PyT
 from .. import dtypes
 from ..autograd.function import Primitive
 from ..backend import array_module
+from ..tensor import Tensor
 from ._grad_utils import expand_reduced, reduced_count
+from .arguments import not_a_tensor
 from .reduction import reduced_shape, reduction_dims
 from .shape_checks import wrap_dim
 
@@ -80,6 +82,8 @@ class LogSoftmax(Primitive):
 
 
 def _float_input(input, dtype, op):
+    if not isinstance(input, Tensor):
+        raise not_a_tensor(op, input)
     if dtype is not None:
         return input.to(dtypes.to_dtype(dtype))
     if not input.is_floating_point():

@@ -6,6 +6,7 @@ as PyTorch does; rounding and sign keep the dtype and have a zero gradient.
 import math
 
 from .. import dtypes
+from .arguments import not_a_tensor
 from .elementwise import Elementwise, ZeroGradient, module_of
 from .erf import erf_array
 
@@ -183,14 +184,18 @@ class Erf(Elementwise):
 
 
 # --- the public functions --------------------------------------------------------------------
-def _floating(input):
+def _floating(input, op):
     """Integer and bool inputs become float32 first (exp(int tensor) is float, as in PyTorch)."""
-    return input if input._data.dtype.kind in 'fc' else input.to(dtypes.default_float())
+    try:
+        kind = input._data.dtype.kind
+    except AttributeError:
+        raise not_a_tensor(op, input) from None
+    return input if kind in 'fc' else input.to(dtypes.default_float())
 
 
 def _float_function(fn, name, doc):
     def function(input):
-        return fn.apply(_floating(input))
+        return fn.apply(_floating(input, name))
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
     return function
@@ -198,7 +203,11 @@ def _float_function(fn, name, doc):
 
 def _same_dtype_function(fn, name, doc, bool_ok=False):
     def function(input):
-        if not bool_ok and input._data.dtype.kind == 'b':
+        try:
+            kind = input._data.dtype.kind
+        except AttributeError:
+            raise not_a_tensor(name, input) from None
+        if not bool_ok and kind == 'b':
             _refuse_bool(name)
         return fn.apply(input)
     function.__name__ = function.__qualname__ = name
