@@ -199,6 +199,19 @@ def test_conv2d_gradients_first_and_second_order():
     assert mt.autograd.gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=1), [x, w, b])
 
 
+def test_conv2d_of_an_empty_batch_and_of_no_output_channels():
+    x = mt.zeros(0, 2, 5, 4, dtype=mt.float64, requires_grad=True)
+    w, b = t64(arr(3, 2, 2, 2)), t64(arr(3))
+    out = F.conv2d(x, w, b, stride=(1, 2), padding=1)
+    assert out.shape == (0, 3, 6, 3) and out.dtype is mt.float64      # as in PyTorch
+    out.sum().backward()
+    assert x.grad.shape == (0, 2, 5, 4)
+    assert host(w.grad).tolist() == np.zeros((3, 2, 2, 2)).tolist()
+    assert host(b.grad).tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(RuntimeError, match=r'\[0, 2, 2, 2\] has 0 output channels'):
+        F.conv2d(mt.zeros(1, 2, 4, 4), mt.zeros(0, 2, 2, 2))
+
+
 def test_unfold_and_fold_are_adjoint():
     x, cols = t64(arr(2, 3, 5, 4)), t64(arr(2, 3 * 2 * 2, 3 * 3, seed=1))
     kw = dict(kernel_size=2, stride=2, padding=1)

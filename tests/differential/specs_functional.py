@@ -228,13 +228,13 @@ def _pair_or_int(d, pair):
 
 
 def draw_conv2d(d):
-    """(N, C, H, W) (N >= 1) or unbatched (C, H, W) input, weight (O, C, kh, kw), bias or None, and
-    stride, padding (a pair, an int, 'valid' or 'same' with stride 1 and an odd kernel) and
-    dilation; now and then a stride of 0 (refused)."""
+    """(N, C, H, W) (N = 0 too) or unbatched (C, H, W) input, weight (O, C, kh, kw), bias or None,
+    and stride, padding (a pair, an int, 'valid' or 'same' with stride 1 and an odd kernel) and
+    dilation; now and then a stride of 0 or a weight of 0 output channels (refused)."""
     dtype = d.dtype(R.FLOATS)
     kernel, stride, padding, dilation, image = _geometry(d)
-    c, o = d.integer(1, 2), d.integer(1, 2)
-    lead = (d.integer(1, 2),) if d.boolean() else ()
+    c, o = d.integer(1, 2), d.integer(1, 2) if not d.rarely() else 0
+    lead = (d.integer(0, 2),) if d.boolean() else ()
     x = d.array(lead + (c,) + image, dtype)
     weight = d.array((o, c) + kernel, dtype)
     bias = d.array((o,), dtype) if d.boolean() else None
@@ -257,6 +257,8 @@ def ref_conv2d(x, weight, bias, stride=1, padding=0, dilation=1):
     stride, dilation = _pair(stride), _pair(dilation)
     if min(stride) < 1:
         raise R.Refused('conv2d: a stride of 0')
+    if weight.shape[0] == 0:
+        raise R.Refused('conv2d: a weight of 0 output channels', (RuntimeError,))
     kernel = weight.shape[2:]
     if padding == 'valid':
         padding = 0
