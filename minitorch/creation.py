@@ -4,6 +4,7 @@ Every factory takes dtype=, device= and requires_grad=.  Python floats become fl
 dtype), ints int64, bools bool; numpy arrays keep their dtype, as torch.tensor does.
 """
 import builtins
+import math
 
 import numpy as np
 
@@ -105,7 +106,7 @@ def from_dlpack(ext):
     return Tensor._make(device.xp.from_dlpack(ext), device)
 
 
-def _size(size, op='zeros'):
+def _size(size, op):
     if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
         if not hasattr(size[0], '__iter__'):
             raise TypeError(f'{op}(): size must be integers or one tuple of integers, got '
@@ -148,19 +149,27 @@ empty = _factory('empty', 'A tensor of the given size whose values are not set (
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor of the given size (an int or a tuple) filled with fill_value; without dtype, the
     dtype follows the value as in PyTorch (a float gives float32, an int int64, a bool bool)."""
+    return _full(size, fill_value, dtype, device, requires_grad, 'full')
+
+
+def _full(size, fill_value, dtype, device, requires_grad, op):
+    """full() (or full_like(), named op in errors).  The value is converted as in PyTorch: an int
+    into uint8 wraps around (-1 is 255); one the dtype cannot hold (300 into uint8, inf into int64)
+    is refused (dtypes.element)."""
     dev = default_device(device)
     if dtype is None:
         dt = dtypes.result_type((), (), (dtypes.scalar_category(fill_value),))
     else:
         dt = dtypes.to_dtype(dtype)
-    return _finish(dev.xp.full(_size((size,) if isinstance(size, int) else (tuple(size),)),
-                               fill_value, dtype=dt.np), dev, requires_grad)
+    shape = _size((size,) if isinstance(size, (int, np.integer)) else (tuple(size),), op)
+    return _finish(dev.xp.full(shape, dtypes.element(fill_value, dt, op), dtype=dt.np), dev,
+                   requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     """full() with the shape (and by default dtype and device) of input."""
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
+    return _full(input.shape, fill_value, dtype or input.dtype, device or input.device,
+                 requires_grad, 'full_like')
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -173,16 +182,40 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                             f'{value!r}')
     if step == 0:
         raise RuntimeError('arange(): step must be nonzero')
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f'arange(): unsupported range {start} -> {end}: start and end must be '
+                           f'finite')
     if (end - start) * step < 0:
         raise RuntimeError(f'arange(): upper bound and larger bound inconsistent with step sign '
                            f'(start {start}, end {end}, step {step})')
     dev = default_device(device)
     if dtype is None:
-        is_float = builtins.any(isinstance(v, float) for v in (start, end, step))
+        is_float = builtins.any(isinstance(v, (float, np.floating)) for v in (start, end, step))
         dt = dtypes.default_float() if is_float else dtypes.int64
     else:
         dt = dtypes.to_dtype(dtype)
-    return _finish(dev.xp.arange(start, end, step, dtype=dt.np), dev, requires_grad)
+    if dt.category != 1:
+        return _finish(dev.xp.arange(start, end, step, dtype=dt.np), dev, requires_grad)
+    return _finish(_integer_range(dev.xp, start, end, step, dt), dev, requires_grad)
+
+
+def _integer_range(xp, start, end, step, dt):
+    """arange into an integer dtype, as PyTorch computes it: start and step truncated to integers
+    (int64), start + step * i, then wrapped into dt (arange(-1, 2, dtype=uint8) is 255, 0, 1).  The
+    count is ceil((end - start) / step) of the numbers as given, except for int64, whose count comes
+    from the truncated numbers (and whose step must stay nonzero once truncated)."""
+    first, stride, last = (dtypes.element(v, dtypes.int64, 'arange') for v in (start, step, end))
+    if dt is dtypes.int64:
+        if stride == 0:
+            raise ValueError(f'arange(): step must be nonzero, got {step}, which is 0 as an int64 '
+                             f'(the dtype asked for); use a step of at least 1 in size')
+        sign = 1 if stride > 0 else -1
+        span = last - first + stride - sign
+        count = abs(span) // abs(stride) * (1 if (span >= 0) == (stride > 0) else -1)
+    else:
+        count = math.ceil((float(end) - float(start)) / float(step))
+    values = first + stride * xp.arange(max(count, 0), dtype=np.int64)
+    return values if dt is dtypes.int64 else values.astype(dt.np)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):

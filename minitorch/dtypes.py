@@ -133,3 +133,52 @@ def result_type(dims, zero_dims, scalar_categories):
         elif top > result.category:
             result = default_float() if top == 2 else _SCALAR_DTYPE[top]
     return result
+
+
+def _range_text(dt):
+    if dt.category == 2:
+        big = float(np.finfo(dt.np).max)
+        return f'{dt.name} holds -{big:g} to {big:g}, inf and nan'
+    info = np.iinfo(dt.np)
+    wrap = f' (ints down to -{info.max} wrap around: -1 is {info.max})' if info.min == 0 else ''
+    return f'{dt.name} holds {info.min} to {info.max}{wrap}'
+
+
+def element(value, dt, op):
+    """The Python number `value` as an element of dtype dt, converted as PyTorch converts a fill
+    value (full, full_like, fill_): any number into bool is its truth; a float into an integer dtype
+    is truncated; an int into uint8 from -255 up wraps around (-1 is 255), as in PyTorch.  A value
+    the dtype cannot hold (300 into uint8, 2**40 into int32, inf or nan into an integer, 1e6 into
+    float16) is refused with RuntimeError, and an int outside 64 bits with OverflowError."""
+    if dt.category == 0 or isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        value = int(value)
+        if not -2 ** 63 <= value < 2 ** 64:
+            raise OverflowError(f'{op}(): the value {value} does not fit in 64 bits, so no dtype '
+                                f'holds it; {_range_text(dt)}')
+        if dt.category == 2:
+            bad = abs(value) > float(np.finfo(dt.np).max)
+        else:
+            info = np.iinfo(dt.np)
+            bad = value > info.max or (value < -info.max if info.min == 0 else value < info.min)
+    elif isinstance(value, (float, np.floating)):
+        value = float(value)
+        if dt.category == 2:
+            bad = float(np.finfo(dt.np).max) < abs(value) < float('inf')      # inf and nan are kept
+        else:
+            info = np.iinfo(dt.np)
+            bad = not (float(info.min) <= value <= float(info.max))      # also inf and nan
+            value = int(value) if not bad else value
+    else:
+        raise TypeError(f'{op}(): the value must be a number, got {type(value).__name__} '
+                        f'{value!r}')
+    if bad:
+        raise RuntimeError(f'{op}(): the value {value!r} cannot be converted to {dt.name} without '
+                           f'overflow: {_range_text(dt)}; use a value in that range, or a dtype '
+                           f'that holds it')
+    if dt.category == 1:
+        bits = 8 * dt.itemsize
+        low = 0 if np.iinfo(dt.np).min == 0 else -2 ** (bits - 1)
+        value = (value - low) % 2 ** bits + low
+    return value

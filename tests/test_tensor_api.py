@@ -41,6 +41,49 @@ def test_default_dtypes(device):
     assert mt.tensor(0.1, dtype=mt.float64, device=device).item() == 0.1    # no float32 round trip
 
 
+def test_fill_values_convert_as_in_pytorch(device):
+    # an int into uint8 wraps from -255 up; a float into an integer dtype is truncated; into bool,
+    # any number is its truth
+    assert mt.full((2,), -1, dtype=mt.uint8, device=device).tolist() == [255, 255]
+    assert mt.full((2,), -255, dtype=mt.uint8, device=device).tolist() == [1, 1]
+    assert mt.full_like(mt.zeros(2, device=device), -1, dtype=mt.uint8).tolist() == [255, 255]
+    assert mt.full((2,), 2.7, dtype=mt.int64, device=device).tolist() == [2, 2]
+    assert mt.full((2,), float('nan'), dtype=mt.bool, device=device).tolist() == [True, True]
+    assert np.isinf(host(mt.full((1,), float('inf'), dtype=mt.float16, device=device))).all()
+    refused = [(lambda: mt.full((2,), -256, dtype=mt.uint8), 'full', 'uint8'),
+               (lambda: mt.full((2,), 300, dtype=mt.uint8), 'full', 'uint8'),
+               (lambda: mt.full((2,), -0.5, dtype=mt.uint8), 'full', 'uint8'),
+               (lambda: mt.full((2,), 2 ** 40, dtype=mt.int32), 'full', 'int32'),
+               (lambda: mt.full((2,), 2 ** 63), 'full', 'int64'),
+               (lambda: mt.full((2,), float('inf'), dtype=mt.int64), 'full', 'int64'),
+               (lambda: mt.full((2,), float('nan'), dtype=mt.int32), 'full', 'int32'),
+               (lambda: mt.full((2,), 1e6, dtype=mt.float16), 'full', 'float16'),
+               (lambda: mt.full_like(mt.zeros(2, dtype=mt.uint8), float('inf')), 'full_like',
+                'uint8')]
+    for make, op, dtype in refused:
+        with pytest.raises(RuntimeError, match=rf'{op}\(\).*{dtype}.*overflow'):
+            make()
+    with pytest.raises(OverflowError, match=r'full\(\).*64 bits'):
+        mt.full((2,), 2 ** 64)
+    with pytest.raises(ValueError, match=r'full\(\).*non-negative'):
+        mt.full((-1,), 0)
+
+
+def test_arange_into_integer_dtypes_as_in_pytorch(device):
+    # start and step are truncated to integers and the values wrap into the dtype
+    assert mt.arange(-1, 2, dtype=mt.uint8, device=device).tolist() == [255, 0, 1]
+    assert mt.arange(126, 130, dtype=mt.int8, device=device).tolist() == [126, 127, -128, -127]
+    assert mt.arange(-2.5, 2.5, 1.5, dtype=mt.uint8, device=device).tolist() == [254, 255, 0, 1]
+    assert mt.arange(0.5, 2.5, 0.5, dtype=mt.int32, device=device).tolist() == [0, 0, 0, 0]
+    # int64 counts with the truncated numbers
+    assert mt.arange(-1.5, 1, dtype=mt.int64, device=device).tolist() == [-1, 0]
+    assert mt.arange(0, 5, 1.5, dtype=mt.int64, device=device).tolist() == [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match='arange.*step must be nonzero'):
+        mt.arange(0, 3, 0.5, dtype=mt.int64)
+    with pytest.raises(RuntimeError, match='arange.*finite'):
+        mt.arange(0, float('inf'))
+
+
 def test_like_factories_and_new(device):
     x = mt.ones(2, 3, dtype=mt.float64, device=device)
     for t in [mt.zeros_like(x), mt.ones_like(x), mt.empty_like(x), mt.full_like(x, 7.0),

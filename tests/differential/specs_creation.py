@@ -32,10 +32,12 @@ def _filled(fill):
 
 
 def _value(d):
-    """A fill value: a bool, an int or a float (the dtype of full follows it)."""
+    """A fill value: a bool, an int (rarely one that small dtypes do not hold) or a float (inf and
+    nan too); the dtype of full follows it."""
     kind = d.sampled((bool, int, float))
-    return d.boolean() if kind is bool else d.integer(-5, 5) if kind is int else \
-        d.sampled((0.5, -2.25, 3.0, float('inf')))
+    return d.boolean() if kind is bool else \
+        (d.integer(-5, 5) if not d.rarely() else d.sampled((-255, -256, 300, 2 ** 40))) \
+        if kind is int else d.sampled((0.5, -2.25, 3.0, float('inf'), float('nan'), 1e6))
 
 
 def _fill_dtype(value, dtype):
@@ -44,24 +46,37 @@ def _fill_dtype(value, dtype):
     return R.result_type(value)
 
 
-def _fitting(value, dtype):
-    """value, made one that an integer dtype holds: finite, and not negative for uint8
-    (test_open_bugs.py: minitorch fills inf into integers and refuses a negative int in uint8)."""
+def _converted(value, dtype):
+    """value as an element of dtype, as PyTorch converts a fill value: a float into an integer dtype
+    truncated, an int into uint8 from -255 up wrapped (-1 is 255); a value the dtype does not hold
+    (300 into uint8, inf or nan into an integer, 1e6 into float16) refused."""
     dtype = np.dtype(dtype)
-    if dtype.kind in 'iu' and value == float('inf'):
-        value = 3.0
-    return abs(value) if dtype == np.uint8 else value
+    if dtype.kind == 'b' or isinstance(value, bool):
+        return bool(value)
+    if dtype.kind == 'f':
+        fits = not np.isfinite(value) or abs(value) <= float(np.finfo(dtype).max)
+    else:
+        low, high = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+        if isinstance(value, int) and low == 0:
+            low = -high                                 # negative ints wrap into unsigned dtypes
+        fits = bool(np.isfinite(value)) and low <= value <= high
+    if not fits:
+        raise R.Refused(f'{value!r} does not fit in {dtype}', (RuntimeError,))
+    return int(value) % 2 ** (8 * dtype.itemsize) if dtype.kind == 'u' else \
+        int(value) if dtype.kind == 'i' else value
 
 
 def draw_full(d):
-    """A size (no negative one: test_open_bugs.py), a value and maybe dtype=."""
-    shape = tuple(d.shape())
-    value, options = _value(d), _dtype_option(d)
-    return Case(shape, _fitting(value, _fill_dtype(value, options.get('dtype'))), **options)
+    """A size (rarely with a negative one, refused), a value and maybe dtype=."""
+    shape = tuple(d.shape()) + ((-1,) if d.rarely() else ())
+    return Case(shape, _value(d), **_dtype_option(d))
 
 
 def ref_full(size, fill_value, dtype=None):
-    return R.as_result(np.full(size, fill_value), _fill_dtype(fill_value, dtype))
+    if any(s < 0 for s in size):
+        raise R.Refused(f'negative size {size}', (ValueError, RuntimeError))
+    dtype = _fill_dtype(fill_value, dtype)
+    return R.as_result(np.full(size, _converted(fill_value, dtype), dtype=object), dtype)
 
 
 def draw_like(d):
@@ -76,12 +91,12 @@ def _filled_like(fill):
 
 
 def draw_full_like(d):
-    x, value, options = d.array(), _value(d), _dtype_option(d)
-    return Case(x, _fitting(value, options.get('dtype', x.dtype)), **options)
+    return Case(d.array(), _value(d), **_dtype_option(d))
 
 
 def ref_full_like(x, fill_value, dtype=None):
-    return R.as_result(np.full(x.shape, fill_value), x.dtype if dtype is None else dtype)
+    dtype = x.dtype if dtype is None else np.dtype(dtype)
+    return R.as_result(np.full(x.shape, _converted(fill_value, dtype), dtype=object), dtype)
 
 
 # --- arange, linspace, eye -------------------------------------------------------------------------
@@ -102,8 +117,6 @@ def draw_arange(d):
             step = d.sampled((0, -step))
         args += (step,)
     options = {'dtype': d.dtype(R.NUMERIC)} if d.boolean() else {}
-    if options.get('dtype') == np.uint8 and min(args[:2]) < 0:
-        options = {}            # test_open_bugs.py: negative numbers into uint8
     return Case(*args, **options)
 
 
@@ -116,6 +129,15 @@ def ref_arange(start, end=None, step=1, dtype=None):
         dtype = R.DEFAULT_FLOAT if any(isinstance(v, float) for v in (start, end, step)) else \
             np.dtype(np.int64)
     count = int(np.ceil((end - start) / step))
+    if np.dtype(dtype).kind in 'iu':
+        # PyTorch truncates start and step to int64 and wraps start + step * i into the dtype
+        # (-1 into uint8 is 255); int64 counts with the truncated numbers too
+        start, step = int(start), int(step)
+        if np.dtype(dtype) == np.int64:
+            if step == 0:
+                raise R.Refused('arange into int64: a step that truncates to 0')
+            count = max(0, -(-(int(end) - start) // step))
+        return (start + step * np.arange(count, dtype=np.int64)).astype(dtype)
     return R.as_result(start + step * np.arange(count, dtype=np.float64), dtype)
 
 
