@@ -68,6 +68,19 @@ def test_linear_forward_init_and_grad():
     assert nn.Linear(5, 3, bias=False).bias is None
 
 
+def test_linear_with_a_1d_weight_and_weights_of_other_dims():
+    x, w = t64(arr(2, 3)), t64(arr(3, seed=1))
+    out = F.linear(x, w, t64(0.5))
+    np.testing.assert_allclose(host(out), arr(2, 3) @ arr(3, seed=1) + 0.5, rtol=1e-12)
+    assert F.linear(t64(arr(3)), w).shape == ()           # as in PyTorch
+    assert mt.autograd.gradcheck(lambda x, w: F.linear(x, w), [x, w])
+    with pytest.raises(RuntimeError, match='bias must be 0-d'):
+        F.linear(x, w, t64(arr(2)))
+    for shape in ((), (1, 2, 3)):
+        with pytest.raises(RuntimeError, match=r'weight must be \(out_features, in_features\)'):
+            F.linear(x, mt.zeros(*shape, dtype=mt.float64))
+
+
 def test_init_scales_match_pytorch_formulas():
     mt.manual_seed(0)
     w = mt.empty(400, 300)

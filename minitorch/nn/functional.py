@@ -68,16 +68,30 @@ def gelu(input, approximate='none'):
 # --- linear, dropout, embedding --------------------------------------------------------------
 def linear(input, weight, bias=None):
     """input @ weight.T + bias: input (..., in_features), weight (out_features, in_features),
-    bias (out_features,) or None; the result is (..., out_features)."""
-    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
-        raise RuntimeError(f'linear: input of shape {list(input.shape)} does not fit a weight of '
-                           f'shape {list(weight.shape)}: the last dim of the input must be '
-                           f'in_features = {weight.shape[-1]}')
+    bias (out_features,) or None; the result is (..., out_features).  A 1-d weight (in_features,)
+    gives input @ weight, of shape (...), and its bias is 0-d."""
+    if input.ndim == 0 or not 0 < weight.ndim < 3 or input.shape[-1] != weight.shape[-1]:
+        raise _linear_shapes(input, weight)
     if input.dtype != weight.dtype:
         raise RuntimeError(f'linear: input is {input.dtype} but the weight is {weight.dtype}; convert '
                            f'one, e.g. x.to({weight.dtype!r}) (or model.to(dtype))')
-    out = MatMul.apply(input, weight, False, True)       # input @ weight.T, no transpose op
+    if weight.ndim == 1:
+        if bias is not None and bias.ndim:
+            raise RuntimeError(f'linear: a 1-d weight (in_features,) gives one output per row, so its '
+                               f'bias must be 0-d, got shape {list(bias.shape)}')
+        out = MatMul.apply(input, weight, False, False)    # input @ weight: the last dim summed
+    else:
+        out = MatMul.apply(input, weight, False, True)     # input @ weight.T, no transpose op
     return out + bias if bias is not None else out
+
+
+def _linear_shapes(input, weight):
+    if not 0 < weight.ndim < 3:
+        return RuntimeError(f'linear: weight must be (out_features, in_features) or (in_features,), '
+                            f'got shape {list(weight.shape)}')
+    return RuntimeError(f'linear: input of shape {list(input.shape)} does not fit a weight of shape '
+                        f'{list(weight.shape)}: the last dim of the input must be in_features = '
+                        f'{weight.shape[-1]}')
 
 
 def dropout(input, p=0.5, training=True):

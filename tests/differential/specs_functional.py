@@ -120,13 +120,15 @@ def _seeded_dropout(lib, *args, **kwargs):
 
 # --- linear ----------------------------------------------------------------------------------------
 def draw_linear(d):
-    """input (..., in) (1-d or batched, 0-size batches too), weight (out, in), bias (out,) or None;
-    now and then a weight of another dtype (refused)."""
+    """input (..., in) (1-d or batched, 0-size batches too), weight (out, in) or, now and then, a 1-d
+    (in,) one, bias (out,) or None (None for a 1-d weight: PyTorch 2.13 refuses its 0-d bias with a
+    2-d input but takes it with others); now and then a weight of another dtype (refused)."""
     dtype = d.dtype(R.FLOATS)
     n_in, n_out = d.integer(1, 3), d.integer(1, 3)
     x = d.array(d.shape(0, 2) + (n_in,), dtype)
-    weight = d.array((n_out, n_in), d.dtype(R.FLOATS) if d.rarely() else dtype)
-    bias = d.array((n_out,), dtype) if d.boolean() else None
+    one_d = d.integer(0, 3) == 0
+    weight = d.array((n_in,) if one_d else (n_out, n_in), d.dtype(R.FLOATS) if d.rarely() else dtype)
+    bias = d.array((n_out,), dtype) if not one_d and d.boolean() else None
     return Case(x, weight, bias)
 
 
@@ -139,6 +141,8 @@ def ref_linear(x, weight, bias):
 
 
 def d_linear(upstream, x, weight, bias):
+    if weight.ndim == 1:            # out = x @ weight, of shape x.shape[:-1]
+        return upstream[..., None] * weight, upstream.reshape(-1) @ x.reshape(-1, weight.shape[0])
     up = upstream.reshape(-1, weight.shape[0])
     rows = x.reshape(-1, weight.shape[1])
     grads = ((upstream @ weight).reshape(x.shape), up.T @ rows)

@@ -20,8 +20,6 @@ def test_conv2d_of_an_empty_batch():
     assert tuple(out.shape) == (0, 3, 3, 3)
 
 
-@_bug('linear with a 1-d weight (in_features,) fails in numpy (AxisError); PyTorch gives '
-      'input @ weight; specs_functional.py draws 2-d weights')
 def test_linear_with_a_1d_weight():
     out = mt.nn.functional.linear(mt.ones(2, 3), mt.ones(3))
     assert out.tolist() == [3.0, 3.0]
