@@ -107,6 +107,9 @@ def from_dlpack(ext):
 
 
 def _size(size, op):
+    if not size:
+        raise TypeError(f'{op}() needs a size: {op}(2, 3) or {op}((2, 3)); {op}(()) for a 0-d '
+                        f'tensor')
     if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
         if not hasattr(size[0], '__iter__'):
             raise TypeError(f'{op}(): size must be integers or one tuple of integers, got '

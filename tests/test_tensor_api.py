@@ -84,6 +84,13 @@ def test_arange_into_integer_dtypes_as_in_pytorch(device):
         mt.arange(0, float('inf'))
 
 
+@pytest.mark.parametrize('factory', ['zeros', 'ones', 'empty', 'rand', 'randn'])
+def test_factories_refuse_a_missing_size(factory):
+    with pytest.raises(TypeError, match=rf'{factory}\(\) needs a size'):
+        getattr(mt, factory)()
+    assert getattr(mt, factory)(()).shape == () and getattr(mt, factory)([]).shape == ()
+
+
 def test_like_factories_and_new(device):
     x = mt.ones(2, 3, dtype=mt.float64, device=device)
     for t in [mt.zeros_like(x), mt.ones_like(x), mt.empty_like(x), mt.full_like(x, 7.0),

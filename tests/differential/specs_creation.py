@@ -18,9 +18,10 @@ def _dtype_option(d, options=None):
 
 # --- zeros, ones, empty, full and their _like forms ------------------------------------------------
 def draw_size(d):
-    """A size (separate ints or one tuple; at least one int: test_open_bugs.py) and maybe dtype=."""
+    """A size (separate ints or one tuple; now and then none at all, or a negative one: refused) and
+    maybe dtype=."""
     shape, form = _size_forms(d)
-    return Case(*_sized(shape, 'tuple' if not shape else form), **_dtype_option(d))
+    return Case(*_sized(shape, form), **_dtype_option(d))
 
 
 def _filled(fill):

@@ -36,11 +36,11 @@ def test_full_of_a_negative_size_names_full():
         mt.full((-1,), 0)
 
 
-@_bug('mt.zeros() (no size) gives a 0-d tensor; PyTorch (and mt.rand()) refuse a missing size; '
-      'specs_creation.py draws at least one size argument')
-def test_zeros_needs_a_size():
-    with pytest.raises(TypeError):
-        mt.zeros()
+@pytest.mark.parametrize('factory', ['zeros', 'ones', 'empty', 'rand', 'randn'])
+def test_factories_need_a_size(factory):
+    with pytest.raises(TypeError, match=f'{factory}.*size'):
+        getattr(mt, factory)()
+    assert getattr(mt, factory)(()).shape == ()
 
 
 @_bug('tensor() of an int in [2**63, 2**64) raises numpy\'s uint64 TypeError, not the message of an '
