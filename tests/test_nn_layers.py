@@ -78,7 +78,7 @@ def test_linear_with_a_1d_weight_and_weights_of_other_dims():
         F.linear(x, w, t64(arr(2)))
     for shape in ((), (1, 2, 3)):
         with pytest.raises(RuntimeError, match=r'weight must be \(out_features, in_features\)'):
-            F.linear(x, mt.zeros(*shape, dtype=mt.float64))
+            F.linear(x, mt.zeros(shape, dtype=mt.float64))
 
 
 def test_init_scales_match_pytorch_formulas():
