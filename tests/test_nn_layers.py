@@ -154,6 +154,14 @@ def test_activations_forward_and_grad(module, ref):
     assert gradcheck_module(module, t64(arr(2, 3, seed=1)))
 
 
+@pytest.mark.parametrize('name', ['logsigmoid', 'leaky_relu', 'gelu'])
+def test_float_only_activations_refuse_integers_and_bool(name):
+    for x in (mt.tensor([0, 1]), mt.tensor([True, False])):      # PyTorch has no kernel for them
+        with pytest.raises(NotImplementedError, match=f'{name}: not implemented for {x.dtype}'):
+            getattr(F, name)(x)
+    assert F.relu(mt.tensor([-1, 2])).tolist() == [0, 2]         # relu takes integers, as in PyTorch
+
+
 def test_logsigmoid_is_stable_for_large_inputs():
     x = t64([-800.0, -20.0, 0.0, 20.0, 800.0])
     y = host(F.logsigmoid(x))

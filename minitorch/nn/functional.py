@@ -44,19 +44,30 @@ def log_softmax(input, dim, dtype=None):
     return _log_softmax(input, dim, dtype=dtype)
 
 
+def _floating(input, op):
+    """Refuse an integer or bool input, as PyTorch does for the activations it computes for floating
+    dtypes only (it has no integer kernel for them)."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f'{op}: not implemented for {input.dtype} tensors (as in PyTorch); '
+                                  f'convert first, e.g. {op}(x.float())')
+
+
 def logsigmoid(input):
     """log(sigmoid(input)) elementwise, without overflow for large negative inputs."""
+    _floating(input, 'logsigmoid')
     return nn_ops.LogSigmoid.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01):
     """input where it is positive, negative_slope * input elsewhere."""
+    _floating(input, 'leaky_relu')
     return where(input > 0, input, input * negative_slope)
 
 
 def gelu(input, approximate='none'):
     """input * Φ(input), Φ the standard normal CDF (through erf, accurate to float64 rounding);
     approximate='tanh' uses the tanh formula of the GELU paper instead."""
+    _floating(input, 'gelu')
     if approximate == 'none':
         return 0.5 * input * (1 + erf(input * (1 / math.sqrt(2))))
     if approximate == 'tanh':

@@ -35,7 +35,14 @@ def _scale(*args, **kwargs):
 
 # --- activations -----------------------------------------------------------------------------------
 def draw_floats(d):
-    return d.array(dtype=d.dtype(R.FLOATS))
+    """A float input; now and then one of any dtype (integers and bool are refused)."""
+    return d.array(dtype=d.dtype(R.ALL) if d.rarely() else d.dtype(R.FLOATS))
+
+
+def _floating(x, op):
+    if x.dtype.kind != 'f':
+        raise R.Refused(f'{op} of {x.dtype}: PyTorch computes it for floats only',
+                        (NotImplementedError,))
 
 
 def draw_gelu(d):
@@ -44,6 +51,7 @@ def draw_gelu(d):
 
 
 def ref_gelu(x, approximate='none'):
+    _floating(x, 'gelu')
     v = x.astype(np.float64)
     if approximate == 'tanh':
         values = 0.5 * v * (1 + np.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3)))
@@ -68,6 +76,7 @@ def draw_leaky_relu(d):
 
 
 def ref_leaky_relu(x, negative_slope=0.01):
+    _floating(x, 'leaky_relu')
     v = x.astype(np.float64)
     return R.as_result(np.where(v > 0, v, v * negative_slope), x.dtype)
 
@@ -81,6 +90,7 @@ def _log_sigmoid(v):
 
 
 def ref_logsigmoid(x):
+    _floating(x, 'logsigmoid')
     return R.as_result(_log_sigmoid(x.astype(np.float64)), x.dtype)
 
 

@@ -25,8 +25,6 @@ def test_linear_with_a_1d_weight():
     assert out.tolist() == [3.0, 3.0]
 
 
-@_bug('logsigmoid of an integer tensor gives int64 (the log-sigmoid truncated); PyTorch refuses '
-      'integers; specs_functional.py draws float inputs')
 def test_logsigmoid_of_integers_is_refused():
     with pytest.raises((RuntimeError, TypeError)):
         mt.nn.functional.logsigmoid(mt.tensor([0, 1]))
