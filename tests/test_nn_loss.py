@@ -148,6 +148,18 @@ def test_binary_losses_stay_finite_at_the_extremes():
         F.binary_cross_entropy(t64([0.5, 0.5]), t64([1.0]))
 
 
+@pytest.mark.parametrize('loss', [F.nll_loss, F.cross_entropy])
+def test_ignored_rows_give_no_loss_and_no_gradient(loss):
+    """As in PyTorch: every row ignored gives a nan mean but zero gradients (a batch of padding
+    does not poison the weights); an ignored row's loss is 0 even when its scores are not finite."""
+    x = t64([[0.5, 0.25], [1.0, 2.0]], requires_grad=True)
+    value = loss(x, mt.tensor([-100, -100]))
+    value.backward()
+    assert np.isnan(value.item()) and host(x.grad).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    rows = loss(t64([[-np.inf, 0.0], [0.0, 1.0]]), mt.tensor([-100, 1]), reduction='none')
+    assert host(rows)[0] == 0.0
+
+
 def test_binary_cross_entropy_checks_its_input_in_a_static_graph_on_each_run():
     loss = mt.static.function(F.binary_cross_entropy)
     assert loss(t64([0.5]), t64([1.0])).item() == pytest.approx(np.log(2))

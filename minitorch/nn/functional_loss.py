@@ -83,17 +83,21 @@ def _out_of_range(op, n_classes, ignore_index, target, ok):
 
 
 def _picked_and_weights(log_probs, target, weight, ignore_index):
-    """-log p[target] per row, and each row's weight (0 where target == ignore_index)."""
+    """-log p[target] per row, each row's weight (0 where target == ignore_index) and the rows kept
+    (target != ignore_index)."""
     keep = target != ignore_index
     safe = where(keep, target, 0)
     picked = -log_probs.gather(1, safe.unsqueeze(1)).squeeze(1)
     w = keep.to(log_probs.dtype)
     if weight is not None:
         w = w * weight[safe]
-    return picked, w
+    return picked, w, keep
 
 
-def _finish(losses, w, reduction, target_shape, op):
+def _finish(losses, w, keep, reduction, target_shape, op):
+    # an ignored row's loss is 0 and so is its gradient, even when its scores are not finite or
+    # every row is ignored (the mean is then 0 / 0, nan, and 1 / 0 reaches each row), as in PyTorch
+    losses = where(keep, losses, 0)
     if reduction == 'mean':
         return losses.sum() / w.sum()
     if reduction == 'none':
@@ -105,8 +109,8 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean'):
     """-input[target] (input holds log-probabilities), weighted; 'mean' divides by the weight sum."""
     log_probs, flat_target, n_classes = _classes_last(input, target, 'nll_loss')
     _check_range(flat_target, n_classes, ignore_index, 'nll_loss')
-    picked, w = _picked_and_weights(log_probs, flat_target, weight, ignore_index)
-    return _finish(picked * w, w, reduction, target.shape, 'nll_loss')
+    picked, w, keep = _picked_and_weights(log_probs, flat_target, weight, ignore_index)
+    return _finish(picked * w, w, keep, reduction, target.shape, 'nll_loss')
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean',
@@ -120,14 +124,13 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean
     scores, flat_target, n_classes = _classes_last(input, target, 'cross_entropy')
     _check_range(flat_target, n_classes, ignore_index, 'cross_entropy')
     log_probs = scores.log_softmax(1)
-    picked, w = _picked_and_weights(log_probs, flat_target, weight, ignore_index)
+    picked, w, keep = _picked_and_weights(log_probs, flat_target, weight, ignore_index)
     losses = picked * w
     if label_smoothing > 0:
         per_class = -log_probs if weight is None else -log_probs * weight
-        keep = (flat_target != ignore_index).to(log_probs.dtype)
-        smooth = per_class.sum(1) * keep / n_classes
+        smooth = per_class.sum(1) / n_classes
         losses = (1 - label_smoothing) * losses + label_smoothing * smooth
-    return _finish(losses, w, reduction, target.shape, 'cross_entropy')
+    return _finish(losses, w, keep, reduction, target.shape, 'cross_entropy')
 
 
 def _cross_entropy_soft(input, target, weight, reduction, label_smoothing):

@@ -429,7 +429,7 @@ def draw_classes(d, soft=False):
     dtype = d.dtype(R.FLOATS)
     c = d.integer(1, 3)
     form = d.sampled(('single', 'batch', 'spatial'))
-    n = d.integer(0 if not d.grad else 1, 3)
+    n = d.integer(0, 3)
     lead = {'single': (), 'batch': (n,), 'spatial': (n,)}[form]
     extra = (d.integer(1, 2),) if form == 'spatial' else ()
     scores = d.array(lead + (c,) + extra, dtype)
@@ -440,8 +440,7 @@ def draw_classes(d, soft=False):
         target = R.as_result(np.nan_to_num(target, posinf=1), dtype)
     else:
         target = d.index_array(lead + extra, c)
-        # in gradient mode never every target ignored (test_open_bugs.py: the gradient is nan)
-        if target.size > d.grad and d.boolean():
+        if target.size and d.boolean():
             first = int(target.reshape(-1)[0])
             options['ignore_index'] = -100 if d.grad else d.sampled((-100, first))
             target.reshape(-1)[0] = options['ignore_index']
@@ -476,8 +475,9 @@ def ref_nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean'
     weights = (w[safe] if w is not None else np.ones(len(flat))) * keep
     picked = -rows[np.arange(len(flat)), safe] * weights
     if label_smoothing:
-        smooth = (-rows * (w if w is not None else 1)).sum(1) * keep / c
+        smooth = (-rows * (w if w is not None else 1)).sum(1) / c
         picked = (1 - label_smoothing) * picked + label_smoothing * smooth
+    picked = np.where(keep, picked, 0)      # an ignored row's loss is 0, whatever its scores
     if reduction == 'none':
         return R.as_result(picked.reshape(target.shape), input.dtype)
     with np.errstate(all='ignore'):
