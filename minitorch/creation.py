@@ -25,7 +25,7 @@ def _array_from(data, dtype, device):
     if source is not None and source != device:
         data = device.backend.from_host(source.backend.to_host(data), device.index or 0)
     elif source is None:
-        data = _host_array(data, keep_float64=dtype is not None)   # cast once, to dtype, below
+        data = _host_array(data, dtype)     # cast once, to dtype, below
         if device is not CPU:
             data = device.backend.from_host(data, device.index or 0)
     xp = device.xp
@@ -40,25 +40,114 @@ def _array_from(data, dtype, device):
     return data, device
 
 
-def _host_array(data, keep_float64=False):
+def _host_array(data, dtype=None):
     """A numpy array from nested lists/numbers; Python floats give float32, as in PyTorch, unless
-    keep_float64 (a dtype was asked for: rounding through float32 first would lose digits).  numpy
-    arrays and scalars keep their dtype (np.float64(1.5) is float64), as in PyTorch."""
-    if isinstance(data, (list, tuple)) and builtins.any(isinstance(d, Tensor) for d in data):
-        data = [d.tolist() if isinstance(d, Tensor) else d for d in data]
-    array = np.asarray(data)
-    if array.dtype == np.float64 and not keep_float64 and not isinstance(data, (np.ndarray,
-                                                                                  np.generic)):
+    a dtype was asked for (rounding through float32 first would lose digits).  numpy
+    arrays and scalars keep their dtype (np.float64(1.5) is float64), as in PyTorch, in lists too:
+    there the dtype is the promotion of the elements' (a Python float counts as float32, an int as
+    int64), so [np.float64(1.5), 2] is float64 and [np.int8(1), 2] int64."""
+    keep_float64, inferred, kinds = dtype is not None, None, ()
+    if isinstance(data, (list, tuple)):
+        kinds = _element_types(data, set())
+        if not kinds <= _PLAIN:                 # numpy scalars or arrays, or tensors, inside
+            inferred = None if keep_float64 else _inferred_dtype(data)
+            if Tensor in kinds or builtins.any(issubclass(k, Tensor) for k in kinds):
+                data = _without_tensors(data)
+    try:
+        array = np.asarray(data)
+    except ValueError:
+        if isinstance(data, (list, tuple)):
+            raise ValueError(f'tensor(): {_ragged(data)}; nested lists must be rectangular (every '
+                             f'list at one depth of one length)') from None
+        raise
+    if array.dtype.kind in 'Ou' or array.dtype.kind == 'f' and int in kinds or type(data) is int:
+        huge = _has_huge_int(data)
+        if huge is not None:
+            # an int beyond int64 only fits a floating point result, as in PyTorch
+            result = dtypes.to_dtype(dtype) if dtype is not None else inferred or (
+                dtypes.default_float() if float in kinds else dtypes.int64)
+            if not result.is_floating_point:
+                raise RuntimeError(f'tensor(): an integer in the data does not fit in int64 (the '
+                                   f'largest integer dtype), e.g. {huge}; use a float (dtype='
+                                   f'mt.float64) or smaller values')
+            array = np.asarray(data, dtype=np.float64)
+    if inferred is not None:
+        array = array.astype(inferred.np, copy=False)
+    elif array.dtype == np.float64 and not keep_float64 and not isinstance(data, (np.ndarray,
+                                                                                    np.generic)):
         array = array.astype(np.float32)
-    if array.dtype.kind == 'O' and _has_huge_int(data):
-        raise RuntimeError(f'tensor(): an integer in the data does not fit in int64 (the largest '
-                           f'integer dtype), e.g. {_has_huge_int(data)}; use a float (dtype='
-                           f'mt.float64) or smaller values')
     if array.dtype.kind in 'USO':
         raise TypeError(f'tensor(): could not make a tensor from {type(data).__name__} data with '
                         f'elements of dtype {array.dtype}; expected numbers (nested lists of numbers, '
                         f'or an array)')
     return array
+
+
+_PLAIN = {int, float, bool, list, tuple}
+
+
+def _element_types(data, found):
+    """The types of the numbers (and lists) in nested lists data, added to found."""
+    kinds = set(map(type, data))
+    found |= kinds
+    if list in kinds or tuple in kinds:
+        for item in data:
+            if isinstance(item, (list, tuple)):
+                _element_types(item, found)
+    return found
+
+
+def _inferred_dtype(data):
+    """The dtype PyTorch gives nested lists holding numpy scalars, arrays or tensors: the promotion
+    of every element's dtype (Python floats float32, ints int64, bools bool)."""
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, (np.ndarray, np.generic)):
+        return dtypes.of_array(data)
+    if isinstance(data, (list, tuple)):
+        found = None
+        for item in data:
+            dt = _inferred_dtype(item)
+            found = dt if found is None else found if dt is None else dtypes._wider(found, dt)
+        return found
+    if isinstance(data, bool):
+        return dtypes.bool_
+    if isinstance(data, int):
+        return dtypes.int64
+    return dtypes.default_float() if isinstance(data, float) else None
+
+
+def _without_tensors(data):
+    if isinstance(data, Tensor):
+        return data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_without_tensors(item) for item in data]
+    return data
+
+
+def _ragged(data):
+    """Where nested lists data stop being rectangular, in PyTorch's words."""
+    shape, item = [], data
+    while isinstance(item, (list, tuple, np.ndarray, Tensor)):
+        shape.append(len(item))
+        if not len(item):
+            break
+        item = item[0]
+
+    def check(seq, dim):
+        if len(seq) != shape[dim]:
+            return f'expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})'
+        for item in seq:
+            nested = isinstance(item, (list, tuple, np.ndarray, Tensor))
+            if dim + 1 < len(shape) and not nested:
+                return f'expected a sequence at dim {dim + 1}, got {type(item).__name__} {item!r}'
+            if dim + 1 == len(shape) and nested:
+                return f'expected a number at dim {dim + 1}, got a sequence of length {len(item)}'
+            found = check(item, dim + 1) if nested else None
+            if found:
+                return found
+        return None
+    return check(data, 0) or 'the lists have different lengths'
 
 
 def _has_huge_int(data):

@@ -91,6 +91,42 @@ def test_factories_refuse_a_missing_size(factory):
     assert getattr(mt, factory)(()).shape == () and getattr(mt, factory)([]).shape == ()
 
 
+def test_tensor_infers_numpy_scalars_in_lists_as_pytorch():
+    assert mt.tensor([np.float64(1.5), 2]).dtype is mt.float64
+    assert mt.tensor([np.float32(1.5), 2]).dtype is mt.float32
+    assert mt.tensor([np.float16(1.5), 2]).dtype is mt.float16
+    assert mt.tensor([np.float16(1.5), 2.5]).dtype is mt.float32
+    assert mt.tensor([np.int32(1), 2]).dtype is mt.int64
+    assert mt.tensor([np.int8(1), np.uint8(1)]).dtype is mt.int16
+    assert mt.tensor([[np.int32(1), 2], [3, np.float64(4)]]).tolist() == [[1., 2.], [3., 4.]]
+    assert mt.tensor([mt.tensor(1.5, dtype=mt.float64), 2]).dtype is mt.float64
+    assert mt.tensor([np.float64(1.5), 2], dtype=mt.float32).dtype is mt.float32
+    with pytest.raises(TypeError, match='uint16'):
+        mt.tensor([np.uint16(1), 2])
+
+
+@pytest.mark.parametrize('data, where', [
+    ([[1, 2], [3]], 'expected sequence of length 2 at dim 1 \\(got 1\\)'),
+    ([[[1, 2], [3, 4]], [[1, 2], [3]]], 'expected sequence of length 2 at dim 2 \\(got 1\\)'),
+    ([[1, 2], 3], 'expected a sequence at dim 1'),
+    ([1, [2, 3]], 'expected a number at dim 1')])
+def test_tensor_of_ragged_lists_says_where(data, where):
+    with pytest.raises(ValueError, match=f'tensor\\(\\): {where}'):
+        mt.tensor(data)
+
+
+@pytest.mark.parametrize('value', [2 ** 63, 2 ** 64 - 1, 2 ** 64, -2 ** 63 - 1])
+def test_tensor_of_ints_beyond_int64_is_refused(value):
+    with pytest.raises(RuntimeError, match=f'tensor\\(\\).*does not fit in int64.*{value}'):
+        mt.tensor([1, value])
+    with pytest.raises(RuntimeError, match='does not fit in int64'):
+        mt.tensor(value)
+    assert mt.tensor([-2 ** 63, 2 ** 63 - 1]).tolist() == [-2 ** 63, 2 ** 63 - 1]
+    # a floating point result holds it, as in PyTorch
+    assert mt.tensor([1.5, value]).tolist() == [1.5, float(np.float32(value))]
+    assert mt.tensor([value], dtype=mt.float64).tolist() == [float(value)]
+
+
 def test_like_factories_and_new(device):
     x = mt.ones(2, 3, dtype=mt.float64, device=device)
     for t in [mt.zeros_like(x), mt.ones_like(x), mt.empty_like(x), mt.full_like(x, 7.0),

@@ -1,6 +1,8 @@
 """Specs of the public functions outside the op table that make or fill tensors
 (minitorch/creation.py: zeros ... eye; minitorch/ops/inplace.py: fill_, zero_, copy_) and of
 mt.linalg.vector_norm."""
+import functools
+
 import numpy as np
 
 from . import reference as R
@@ -166,11 +168,16 @@ ELEMENTS = {bool: (False, True), int: (0, 1, 3, 5), float: (0.5, 2.25, 3.0, 0.0)
 
 
 def draw_data(d):
-    """Data of Python numbers: a number, a list, or a list of equal lists (no ragged ones:
-    test_open_bugs.py) of bools, ints and floats mixed, rarely with an int beyond int64 (refused);
-    or a numpy scalar (which keeps its dtype); maybe dtype=."""
+    """Data of Python numbers: a number, a list, or a list of equal lists (rarely ragged ones,
+    refused) of bools, ints and floats mixed, rarely with an int beyond int64 (refused unless the
+    result is floating point), now and then with numpy scalars among them (each keeps its dtype);
+    or a numpy scalar; maybe dtype=."""
     kinds = d(st_subsets())
-    number = lambda: d.sampled(ELEMENTS[d.sampled(kinds)])  # noqa: E731
+    numpy = d.rarely()
+
+    def number():
+        value = d.sampled(ELEMENTS[d.sampled(kinds)])
+        return np.dtype(d.dtype(R.NUMERIC)).type(value) if numpy and d.boolean() else value
     form = d.sampled(('number', 'list', 'nested', 'numpy'))
     if form == 'number':
         data = number()
@@ -181,7 +188,9 @@ def draw_data(d):
         row = lambda n: [number() for _ in range(n)]  # noqa: E731
         data = row(width) if form == 'list' else [row(width) for _ in range(d.integer(1, 3))]
         if form == 'list' and d.rarely():
-            data.append(2 ** 64)
+            data.append(d.sampled((2 ** 63, 2 ** 64)))
+        if form == 'nested' and d.rarely():
+            data.append(row(width + 1))
     return Case(data, **_dtype_option(d))
 
 
@@ -194,16 +203,25 @@ def _flat(data):
     return [x for item in data for x in _flat(item)] if isinstance(data, list) else [data]
 
 
+def _element_dtype(x):
+    """The dtype PyTorch infers for one element: a numpy scalar's own, float32 for a Python float,
+    int64 for an int, bool for a bool."""
+    return x.dtype if isinstance(x, np.generic) else R.DEFAULT_FLOAT if type(x) is float else \
+        np.dtype(np.int64) if type(x) is int else R.BOOL
+
+
 def ref_tensor(data, dtype=None):
     flat = _flat(data)
-    if any(type(x) is int and not -2 ** 63 <= x < 2 ** 63 for x in flat):
-        raise R.Refused('an int beyond int64')
-    values = np.array(data, dtype=np.float64)
+    if isinstance(data, list) and len({len(row) if isinstance(row, list) else -1
+                                       for row in data}) > 1:
+        raise R.Refused('ragged lists', (ValueError,))
     if dtype is None:
-        dtype = data.dtype if isinstance(data, np.generic) else \
-            R.DEFAULT_FLOAT if any(type(x) is float for x in flat) or not flat else \
-            np.dtype(np.int64) if any(type(x) is int for x in flat) else R.BOOL
-    return R.as_result(values, dtype)
+        dtype = data.dtype if isinstance(data, np.generic) else R.DEFAULT_FLOAT if not flat else \
+            functools.reduce(R.promote_types, map(_element_dtype, flat))
+    if np.dtype(dtype).kind != 'f' and any(type(x) is int and not -2 ** 63 <= x < 2 ** 63
+                                           for x in flat):
+        raise R.Refused('an int beyond int64 in an integer result')
+    return R.as_result(np.array(data, dtype=np.float64), dtype)
 
 
 # --- fill_, zero_, copy_ ---------------------------------------------------------------------------

@@ -43,21 +43,15 @@ def test_factories_need_a_size(factory):
     assert getattr(mt, factory)(()).shape == ()
 
 
-@_bug('tensor() of an int in [2**63, 2**64) raises numpy\'s uint64 TypeError, not the message of an '
-      'int beyond int64 that larger ints get (numpy makes those uint64, not object, arrays)')
 def test_tensor_of_an_int_just_beyond_int64():
     with pytest.raises(RuntimeError, match='does not fit in int64'):
         mt.tensor([2 ** 63])
 
 
-@_bug("tensor() of ragged lists raises numpy's ValueError ('inhomogeneous shape'), which names "
-      "neither tensor() nor the dim; specs_creation.py draws no ragged data")
 def test_tensor_of_ragged_lists_names_itself():
     with pytest.raises(ValueError, match='tensor'):
         mt.tensor([[1, 2], [3]])
 
 
-@_bug('a list holding numpy float64 scalars gives float32 (the numbers are taken as Python floats); '
-      'PyTorch keeps float64, as minitorch does for one numpy scalar')
 def test_tensor_of_numpy_scalars_in_a_list():
     assert mt.tensor([np.float64(1.5), 2]).dtype == mt.float64
