@@ -154,6 +154,14 @@ def test_activations_forward_and_grad(module, ref):
     assert gradcheck_module(module, t64(arr(2, 3, seed=1)))
 
 
+def test_dropout_of_a_0d_tensor_and_of_integers():
+    mt.manual_seed(0)
+    assert {F.dropout(mt.tensor(2.0), 0.5).item() for _ in range(40)} == {0.0, 4.0}
+    assert F.dropout(mt.tensor([1, 2]), 0.5, training=False).tolist() == [1, 2]
+    with pytest.raises(RuntimeError, match=r'dropout: a minitorch.int64 input.*x.float\(\)'):
+        F.dropout(mt.tensor([1, 2]), 0.5)
+
+
 @pytest.mark.parametrize('name', ['logsigmoid', 'leaky_relu', 'gelu'])
 def test_float_only_activations_refuse_integers_and_bool(name):
     for x in (mt.tensor([0, 1]), mt.tensor([True, False])):      # PyTorch has no kernel for them

@@ -114,7 +114,10 @@ def dropout(input, p=0.5, training=True):
         return input
     if p == 1:
         return input * 0
-    keep = rand(*input.shape, dtype=input.dtype, device=input.device) >= p
+    if not input.is_floating_point():
+        raise RuntimeError(f'dropout: a {input.dtype} input cannot hold x / (1 - p) (PyTorch refuses '
+                           f'it too); convert first, e.g. dropout(x.float(), p)')
+    keep = rand(input.shape, dtype=input.dtype, device=input.device) >= p       # 0-d too
     return input * (keep.to(input.dtype) * (1 / (1 - p)))
 
 

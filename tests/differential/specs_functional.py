@@ -99,10 +99,9 @@ def d_logsigmoid(upstream, x):
 
 
 def draw_dropout(d):
-    """An input of at least one dim (test_open_bugs.py), p in [0, 1] (rarely outside, refused),
-    training or not."""
+    """An input (0-d too), p in [0, 1] (rarely outside, refused), training or not."""
     p = d.sampled((0.0, 0.25, 0.5, 1.0)) if not d.rarely() else 1.5
-    return Case(d.array(d.shape(min_dims=1), d.dtype(R.FLOATS)), p, d.boolean())
+    return Case(d.array(d.shape(), d.dtype(R.FLOATS)), p, d.boolean())
 
 
 def ref_dropout(x, p, training):

@@ -36,8 +36,6 @@ def test_gradient_when_every_target_is_ignored():
     assert x.grad.tolist() == [[0.0, 0.0]]
 
 
-@_bug('F.dropout of a 0-d tensor in training draws its mask with rand(*shape), that is rand(), which '
-      'is refused (a size is needed); specs_functional.py draws inputs of at least one dim')
 def test_dropout_of_a_0d_tensor():
     out = mt.nn.functional.dropout(mt.tensor(2.0), 0.5)
     assert out.item() in (0.0, 4.0)
