@@ -81,6 +81,45 @@ def test_linear_with_a_1d_weight_and_weights_of_other_dims():
             F.linear(x, mt.zeros(shape, dtype=mt.float64))
 
 
+_IMAGE = np.ones((1, 1, 4, 4), dtype=np.float32)
+_ROWS = np.ones((2, 3), dtype=np.float32)
+NOT_TENSORS = [
+    ('linear', lambda: F.linear(_ROWS, mt.ones(1, 3)), 'input'),
+    ('linear', lambda: F.linear(mt.ones(2, 3), _ROWS), 'weight'),
+    ('linear', lambda: nn.Linear(3, 1)(_ROWS), 'input'),
+    ('logsigmoid', lambda: F.logsigmoid(_ROWS), 'input'),
+    ('leaky_relu', lambda: F.leaky_relu(_ROWS), 'input'),
+    ('gelu', lambda: F.gelu([1.0, 2.0]), 'input'),
+    ('dropout', lambda: F.dropout(_ROWS, training=False), 'input'),
+    ('embedding', lambda: F.embedding(np.zeros(2, dtype=np.int64), mt.ones(3, 2)), 'input'),
+    ('one_hot', lambda: F.one_hot(np.zeros(2, dtype=np.int64), 3), 'tensor'),
+    ('layer_norm', lambda: F.layer_norm(_ROWS, 3), 'input'),
+    ('batch_norm', lambda: F.batch_norm(_ROWS, None, None, training=True), 'input'),
+    ('conv2d', lambda: F.conv2d(_IMAGE, mt.ones(1, 1, 2, 2)), 'input'),
+    ('conv2d', lambda: F.conv2d(mt.ones(1, 1, 4, 4), np.ones((1, 1, 2, 2), np.float32)), 'weight'),
+    ('max_pool2d', lambda: F.max_pool2d(_IMAGE, 2), 'input'),
+    ('unfold', lambda: F.unfold(_IMAGE, 2), 'input'),
+    ('fold', lambda: F.fold(np.ones((1, 4, 1), np.float32), 2, 2), 'input'),
+    ('flatten', lambda: F.flatten(_ROWS), 'input'),
+    ('mse_loss', lambda: F.mse_loss(_ROWS, mt.ones(2, 3)), 'input'),
+    ('l1_loss', lambda: F.l1_loss(mt.ones(2, 3), _ROWS), 'target'),
+    ('nll_loss', lambda: F.nll_loss(_ROWS, mt.zeros(2, dtype=mt.int64)), 'input'),
+    ('cross_entropy', lambda: F.cross_entropy(mt.ones(2, 3), np.zeros(2, dtype=np.int64)), 'target'),
+    ('binary_cross_entropy', lambda: F.binary_cross_entropy(_ROWS * 0.5, mt.ones(2, 3)), 'input'),
+    ('binary_cross_entropy_with_logits',
+     lambda: F.binary_cross_entropy_with_logits(_ROWS, mt.ones(2, 3)), 'input'),
+]
+
+
+@pytest.mark.parametrize('op, call, name', NOT_TENSORS)
+def test_a_numpy_array_or_list_for_a_tensor_is_a_type_error_naming_the_fix(op, call, name):
+    """As PyTorch's "linear(): argument 'input' (position 1) must be Tensor, not numpy.ndarray",
+    with how to make one (numpy arrays once failed on '_data' or named a dtype mismatch)."""
+    with pytest.raises(TypeError, match=rf"^{op}\(\): argument '{name}' \(position \d\) must be a "
+                                        rf"Tensor, not (numpy.ndarray|list); make one with mt\."):
+        call()
+
+
 def test_init_scales_match_pytorch_formulas():
     mt.manual_seed(0)
     w = mt.empty(400, 300)

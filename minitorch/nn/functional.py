@@ -11,11 +11,13 @@ from .. import dtypes
 from ..autograd import grad_mode
 from ..creation import eye, rand
 from ..ops import checks
+from ..ops.arguments import not_a_tensor
 from ..ops.selection import where
 from ..ops.softmax import softmax as _softmax, log_softmax as _log_softmax
 from ..ops.unary import relu, tanh, sigmoid, rsqrt, erf  # noqa: F401  (F.relu, F.tanh, ...)
 from ..ops import nn_ops
 from ..ops.linalg import MatMul
+from ..tensor import Tensor
 from .functional_loss import (mse_loss, l1_loss, nll_loss, cross_entropy,  # noqa: F401
                               binary_cross_entropy, binary_cross_entropy_with_logits)
 
@@ -46,8 +48,10 @@ def log_softmax(input, dim, dtype=None):
 
 def _floating(input, op):
     """Refuse an integer or bool input, as PyTorch does for the activations it computes for floating
-    dtypes only (it has no integer kernel for them)."""
-    if not input.is_floating_point():
+    dtypes only (it has no integer kernel for them); and anything but a tensor."""
+    if not isinstance(input, Tensor) or not input.is_floating_point():
+        if not isinstance(input, Tensor):
+            raise not_a_tensor(op, input)
         raise NotImplementedError(f'{op}: not implemented for {input.dtype} tensors (as in PyTorch); '
                                   f'convert first, e.g. {op}(x.float())')
 
@@ -81,9 +85,13 @@ def linear(input, weight, bias=None):
     """input @ weight.T + bias: input (..., in_features), weight (out_features, in_features),
     bias (out_features,) or None; the result is (..., out_features).  A 1-d weight (in_features,)
     gives input @ weight, of shape (...), and its bias is 0-d."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('linear', input)
     if input.ndim == 0 or not 0 < weight.ndim < 3 or input.shape[-1] != weight.shape[-1]:
         raise _linear_shapes(input, weight)
     if input.dtype != weight.dtype:
+        if not isinstance(weight, Tensor):
+            raise not_a_tensor('linear', weight, 'weight', 2)
         raise RuntimeError(f'linear: input is {input.dtype} but the weight is {weight.dtype}; convert '
                            f'one, e.g. x.to({weight.dtype!r}) (or model.to(dtype))')
     if weight.ndim == 1:
@@ -97,6 +105,8 @@ def linear(input, weight, bias=None):
 
 
 def _linear_shapes(input, weight):
+    if not isinstance(weight, Tensor):
+        return not_a_tensor('linear', weight, 'weight', 2)
     if not 0 < weight.ndim < 3:
         return RuntimeError(f'linear: weight must be (out_features, in_features) or (in_features,), '
                             f'got shape {list(weight.shape)}')
@@ -108,6 +118,8 @@ def _linear_shapes(input, weight):
 def dropout(input, p=0.5, training=True):
     """Each element zeroed with probability p and the rest scaled by 1 / (1 - p), when training;
     input unchanged otherwise.  The mask is drawn from minitorch's generator (mt.manual_seed)."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('dropout', input)
     if not 0 <= p <= 1:
         raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
     if not training or p == 0:
@@ -127,6 +139,10 @@ def embedding(input, weight, padding_idx=None):
     input: an integer tensor of indices in [0, num_embeddings) (negative ones are refused, as in
     PyTorch, not counted from the end); weight: (num_embeddings, embedding_dim); padding_idx: the
     row that gets no gradient."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('embedding', input)
+    if not isinstance(weight, Tensor):
+        raise not_a_tensor('embedding', weight, 'weight', 2)
     if input.is_floating_point() or input.dtype is dtypes.bool_:
         raise TypeError(f'embedding: indices must be an integer tensor, got {input.dtype}')
     rows = weight.shape[0]
@@ -144,6 +160,8 @@ def one_hot(tensor, num_classes=-1):
 
     tensor: int64 class indices in [0, num_classes); num_classes: -1 infers it as the largest index
     plus one (which needs a non-empty tensor)."""
+    if not isinstance(tensor, Tensor):
+        raise not_a_tensor('one_hot', tensor, 'tensor')
     if tensor.dtype is not dtypes.int64:
         raise RuntimeError(f'one_hot: expected an int64 tensor of class indices, got {tensor.dtype} '
                            f'(convert it with .long())')
@@ -172,6 +190,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """input normalized over its last dims (those of normalized_shape) to mean 0 and variance 1
     (the biased variance, plus eps), then scaled by weight and shifted by bias (both of
     normalized_shape, or None)."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('layer_norm', input)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(input.shape[input.ndim - len(shape):]) != shape:
         raise RuntimeError(f'layer_norm: normalized_shape {list(shape)} must match the last dims of '
@@ -191,6 +211,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     training: use the batch's statistics and update running_mean / running_var in place (with
     momentum; the variance unbiased, as in PyTorch); otherwise use the running statistics.  weight
     and bias (C,) scale and shift the result."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('batch_norm', input)
     if input.ndim not in (2, 3):
         raise ValueError(f'batch_norm: expected a 2D (N, C) or 3D (N, C, L) input, got shape '
                          f'{list(input.shape)}')
@@ -221,6 +243,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 # --- convolution and pooling -----------------------------------------------------------------
 def _image_input(input, op):
+    if not isinstance(input, Tensor):
+        raise not_a_tensor(op, input)
     if input.ndim == 3:
         return input.unsqueeze(0), True
     if input.ndim != 4:
@@ -247,6 +271,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if groups != 1:
         raise NotImplementedError('conv2d: groups other than 1 are not supported in minitorch')
     x, unbatched = _image_input(input, 'conv2d')
+    if not isinstance(weight, Tensor):
+        raise not_a_tensor('conv2d', weight, 'weight', 2)
     if weight.ndim == 4 and weight.shape[0] == 0:
         raise RuntimeError(f'conv2d: the weight of shape {list(weight.shape)} has 0 output channels; '
                            f'it needs at least 1 (weight is (out_channels, in_channels, kh, kw))')
@@ -257,6 +283,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                            f'is (out_channels, in_channels, kh, kw))')
     for t in (weight, bias):
         if t is not None and t.dtype is not x.dtype:
+            if not isinstance(t, Tensor):
+                raise not_a_tensor('conv2d', t, 'bias', 3)
             raise RuntimeError(f'conv2d: input is {x.dtype} but a parameter is {t.dtype}; convert '
                                f'one (e.g. model.to(x.dtype) or x.to(weight.dtype))')
     kernel = tuple(weight.shape[2:])
@@ -313,6 +341,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """im2col: (N, C, H, W) -> (N, C*kh*kw, L), one column per position of the kernel window
     (L positions); kernel_size, dilation, padding and stride are ints or pairs."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('unfold', input)
     if input.ndim != 4:
         raise RuntimeError(f'unfold: expected a 4D input, got shape {list(input.shape)}')
     return nn_ops.Im2Col.apply(input, _pair(kernel_size, 'kernel_size', 'unfold', least=1),
@@ -324,6 +354,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """col2im, the adjoint of unfold: (N, C*kh*kw, L) -> (N, C, *output_size), the values of
     overlapping windows added up."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('fold', input)
     kernel = _pair(kernel_size, 'kernel_size', 'fold', least=1)
     if input.ndim != 3:
         raise RuntimeError(f'fold: expected a 3D input (N, C*kh*kw, L), got shape {list(input.shape)}')
@@ -337,5 +369,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 def flatten(input, start_dim=0, end_dim=-1):
     """input with dims start_dim..end_dim merged into one (torch.flatten)."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('flatten', input)
     return input.flatten(start_dim, end_dim)
 

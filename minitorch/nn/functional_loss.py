@@ -3,6 +3,7 @@ reduction='mean' (the default), 'sum' or 'none', as in PyTorch."""
 import functools
 import warnings
 
+from ..ops.arguments import not_a_tensor
 from ..ops.checks import check
 from ..ops.selection import where
 from ..ops import nn_ops
@@ -20,8 +21,10 @@ def _reduce(loss, reduction, op):
 
 
 def _check_same_shape(op, input, target, strict):
+    if not isinstance(input, Tensor):
+        raise not_a_tensor(op, input)
     if not isinstance(target, Tensor):
-        raise TypeError(f'{op}: target must be a Tensor, got {type(target).__name__}')
+        raise not_a_tensor(op, target, 'target', 2)
     if input.shape == target.shape:
         return
     message = (f'{op}: target of shape {list(target.shape)} and input of shape '
@@ -50,6 +53,10 @@ def l1_loss(input, target, reduction='mean'):
 # --- classification from class indices ---------------------------------------------------------
 def _classes_last(input, target, op):
     """(M, C) scores and (M,) targets from (C,)/(), (N, C)/(N,) or (N, C, d1, ...)/(N, d1, ...)."""
+    if not isinstance(input, Tensor):
+        raise not_a_tensor(op, input)
+    if not isinstance(target, Tensor):
+        raise not_a_tensor(op, target, 'target', 2)
     if input.ndim == 0:
         raise ValueError(f'{op}: input must have a class dim, got a 0-d tensor')
     if target.is_floating_point():
@@ -134,6 +141,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean
 
 
 def _cross_entropy_soft(input, target, weight, reduction, label_smoothing):
+    if not isinstance(input, Tensor):
+        raise not_a_tensor('cross_entropy', input)
     if input.shape != target.shape:
         raise ValueError(f'cross_entropy: a target of class probabilities must have the input\'s '
                          f'shape {list(input.shape)}, got {list(target.shape)}')
