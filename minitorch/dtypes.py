@@ -136,6 +136,8 @@ def result_type(dims, zero_dims, scalar_categories):
 
 
 def _range_text(dt):
+    if dt.category == 0:
+        return 'bool holds False and True (a number becomes its truth)'
     if dt.category == 2:
         big = float(np.finfo(dt.np).max)
         return f'{dt.name} holds -{big:g} to {big:g}, inf and nan'
@@ -150,13 +152,13 @@ def element(value, dt, op):
     is truncated; an int into uint8 from -255 up wraps around (-1 is 255), as in PyTorch.  A value
     the dtype cannot hold (300 into uint8, 2**40 into int32, inf or nan into an integer, 1e6 into
     float16) is refused with RuntimeError, and an int outside 64 bits with OverflowError."""
+    if isinstance(value, int) and not -2 ** 63 <= value < 2 ** 64:
+        raise OverflowError(f'{op}(): the value {value} does not fit in 64 bits, so no dtype holds '
+                            f'it; {_range_text(dt)}')
     if dt.category == 0 or isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
         value = int(value)
-        if not -2 ** 63 <= value < 2 ** 64:
-            raise OverflowError(f'{op}(): the value {value} does not fit in 64 bits, so no dtype '
-                                f'holds it; {_range_text(dt)}')
         if dt.category == 2:
             bad = abs(value) > float(np.finfo(dt.np).max)
         else:

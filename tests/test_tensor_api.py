@@ -69,6 +69,23 @@ def test_fill_values_convert_as_in_pytorch(device):
         mt.full((-1,), 0)
 
 
+def test_fill_converts_its_value_as_in_pytorch(device):
+    x = mt.zeros(2, dtype=mt.uint8, device=device)
+    assert x.fill_(-1).tolist() == [255, 255]
+    assert mt.zeros(2, dtype=mt.int32, device=device).fill_(2.7).tolist() == [2, 2]
+    for value, dtype in ((300, mt.uint8), (-256, mt.uint8), (2 ** 40, mt.int32),
+                         (float('inf'), mt.int64), (float('nan'), mt.int32), (1e6, mt.float16)):
+        for requires_grad in (False, True):
+            if requires_grad and not dtype.is_floating_point:
+                continue
+            x = mt.ones(2, dtype=dtype, device=device, requires_grad=requires_grad).clone()
+            with pytest.raises(RuntimeError, match=rf'fill_\(\).*{dtype.name}.*overflow'):
+                x.fill_(value)
+            assert x.tolist() == [1, 1]             # left as it was
+    with pytest.raises(OverflowError, match=r'fill_\(\).*64 bits'):
+        mt.zeros(2, dtype=mt.bool).fill_(2 ** 64)
+
+
 def test_arange_into_integer_dtypes_as_in_pytorch(device):
     # start and step are truncated to integers and the values wrap into the dtype
     assert mt.arange(-1, 2, dtype=mt.uint8, device=device).tolist() == [255, 0, 1]

@@ -203,7 +203,7 @@ def filled(self, value):
         return Fill.apply(self, value.to(self.dtype).to(self.device))
     if not isinstance(value, (int, float, bool)):
         raise TypeError(f'fill_: value must be a number or a 0-d tensor, got {type(value).__name__}')
-    return Fill.apply(self, value)
+    return Fill.apply(self, dtypes.element(value, self.dtype, 'fill_'))
 
 
 def copied(self, src):
@@ -221,9 +221,14 @@ _recorded_fill_ = make_inplace(filled, 'fill_')
 
 
 def fill_(self, value):
-    """Fill self with value (a number or a 0-d tensor), in place; returns self."""
+    """Fill self with value (a number or a 0-d tensor), in place; returns self.  A number is
+    converted as in PyTorch: an int into uint8 wraps around from -255 up (-1 is 255), a float into
+    an integer dtype is truncated, and one the dtype cannot hold (300 into uint8, inf into int64)
+    is refused, leaving self as it was."""
     if type(value) in (int, float, bool) and not observed() and not recording(self, 'fill_'):
-        self._data[...] = value         # nothing watches: one array write
+        # nothing watches: one array write, of the value converted as PyTorch does (-1 into uint8
+        # is 255; 300 into uint8 is refused)
+        self._data[...] = dtypes.element(value, self.dtype, 'fill_')
         self._bump_version()
         return self
     return _recorded_fill_(self, value)

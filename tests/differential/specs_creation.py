@@ -237,14 +237,14 @@ def _in_place(method):
 
 
 def draw_fill(d):
-    """A tensor and a value that fits its dtype: a number or a 0-d tensor (rarely one of more
-    dims, refused)."""
+    """A tensor and a value: a number (rarely one its dtype does not hold, refused) or a 0-d tensor
+    (rarely one of more dims, refused)."""
     x = d.array()
     if d.boolean():
         value = d.array(() if not d.rarely() else (2,), dtype=d.dtype(R.FLOATS if x.dtype.kind == 'f'
                                                                      else (x.dtype,)))
     else:
-        value = _value(d) if x.dtype.kind == 'f' else d.integer(0, 5)
+        value = _value(d)
     if d.grad:
         value = 1.5
     return Case(x, value)
@@ -253,7 +253,9 @@ def draw_fill(d):
 def ref_fill(x, value):
     if isinstance(value, np.ndarray) and value.ndim:
         raise R.Refused('fill_ with a tensor of more than 0 dims')
-    return R.as_result(np.full(x.shape, value), x.dtype)
+    if isinstance(value, np.ndarray):
+        return R.as_result(np.full(x.shape, value), x.dtype)
+    return R.as_result(np.full(x.shape, _converted(value, x.dtype), dtype=object), x.dtype)
 
 
 def d_fill(upstream, x, value):
