@@ -296,21 +296,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f'conv2d: input of shape {list(input.shape)} is too small for a '
                            f'{kernel[0]}x{kernel[1]} kernel (padding {padding}, dilation '
                            f'{dilation}): the output would be {oh}x{ow}')
-    if x.shape[0] == 0:
-        out = _conv2d_of_no_images(x, weight, bias, stride, padding, dilation, (oh, ow))
-    else:
-        out = nn_ops.Conv2d.apply(x, weight, bias, stride, padding, dilation)
+    out = nn_ops.Conv2d.apply(x, weight, bias, stride, padding, dilation)
     return out.squeeze(0) if unbatched else out
-
-
-def _conv2d_of_no_images(x, weight, bias, stride, padding, dilation, out_hw):
-    """conv2d of a batch of 0 images, (0, C_out, oh, ow), as unfold and a batched matrix product
-    (Conv2d's one product over N*oh*ow columns cannot reshape 0 images); the gradients are
-    zero-size for the input and zeros for weight and bias, as in PyTorch."""
-    out_c = weight.shape[0]
-    cols = nn_ops.Im2Col.apply(x, tuple(weight.shape[2:]), stride, padding, dilation)
-    out = (weight.reshape(out_c, cols.shape[1]) @ cols).reshape((0, out_c) + tuple(out_hw))
-    return out + bias.reshape(out_c, 1, 1) if bias is not None else out
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,

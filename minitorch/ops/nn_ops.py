@@ -8,6 +8,8 @@ product.  The windows are read through a strided *view* of the (padded) input, w
 reshape that follows makes the one copy.  col2im, its adjoint, adds the columns back into an image
 (windows overlap, so values add up); the backward of each is the other.
 """
+import math
+
 from ..autograd.function import Primitive
 from ..backend import array_module
 from .indexing import scatter_add_into_zeros
@@ -99,12 +101,13 @@ class Conv2d(Primitive):
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation):
         xp = array_module(x)
-        out_c, _, kh, kw = weight.shape
+        out_c, in_c, kh, kw = weight.shape
         n = x.shape[0]
         ctx.meta = (x.shape, (kh, kw), stride, padding, dilation)
         ctx.save_for_backward(x, weight)
         cols, (oh, ow) = im2col(x, (kh, kw), stride, padding, dilation, order='CijNhw')
-        out = weight.reshape(out_c, -1) @ cols.reshape(-1, n * oh * ow)     # (out_c, N*oh*ow)
+        k = in_c * kh * kw              # sizes written out, not -1: a batch of 0 images has 0 columns
+        out = weight.reshape(out_c, k) @ cols.reshape(k, n * oh * ow)       # (out_c, N*oh*ow)
         if bias is not None:
             out += bias.reshape(out_c, 1)
         return xp.ascontiguousarray(out.reshape(out_c, n, oh, ow).transpose(1, 0, 2, 3))
@@ -114,17 +117,17 @@ class Conv2d(Primitive):
         x, weight = ctx.saved_tensors
         x_shape, kernel, stride, padding, dilation = ctx.meta
         need = ctx.needs_input_grad
-        n, out_c = grad.shape[:2]
-        g = grad.reshape(n, out_c, -1)                                      # (N, out_c, L)
+        n, out_c, oh, ow = grad.shape
+        k = math.prod(weight.shape[1:])         # sizes written out, not -1 (0 images: 0 columns)
+        g = grad.reshape(n, out_c, oh * ow)                                 # (N, out_c, L)
         grad_x = grad_w = grad_b = None
         if need[0]:
-            cols = weight.reshape(out_c, -1).t() @ g                        # (N, C*kh*kw, L)
+            cols = weight.reshape(out_c, k).t() @ g                         # (N, C*kh*kw, L)
             grad_x = Col2Im.apply(cols, x_shape, kernel, stride, padding, dilation)
         if need[1]:
             cols = Im2Col.apply(x, kernel, stride, padding, dilation)       # (N, C*kh*kw, L)
-            k = cols.shape[1]
-            flat_g = g.permute(1, 0, 2).reshape(out_c, -1)
-            grad_w = (flat_g @ cols.permute(1, 0, 2).reshape(k, -1).t()).reshape(weight.shape)
+            flat_g = g.permute(1, 0, 2).reshape(out_c, n * oh * ow)
+            grad_w = (flat_g @ cols.permute(1, 0, 2).reshape(k, n * oh * ow).t()).reshape(weight.shape)
         if need[2]:
             grad_b = grad.sum((0, 2, 3))
         return grad_x, grad_w, grad_b, None, None, None
