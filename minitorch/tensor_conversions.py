@@ -134,18 +134,21 @@ class TensorConversions:
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         """zeros(size) with self's dtype and device unless given."""
         from .creation import zeros
+        _needs_size(size, 'new_zeros')
         return zeros(*size, dtype=dtype or self.dtype, device=device or self.device,
                      requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
         """ones(size) with self's dtype and device unless given."""
         from .creation import ones
+        _needs_size(size, 'new_ones')
         return ones(*size, dtype=dtype or self.dtype, device=device or self.device,
                     requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         """empty(size) with self's dtype and device unless given."""
         from .creation import empty
+        _needs_size(size, 'new_empty')
         return empty(*size, dtype=dtype or self.dtype, device=device or self.device,
                      requires_grad=requires_grad)
 
@@ -202,3 +205,8 @@ def _rebuild(cls, array, device, requires_grad, name):
     if name is not None:
         out.name = name
     return out
+
+
+def _needs_size(size, op):
+    if not size:
+        raise TypeError(f'{op}() needs a size: {op}(2, 3) or {op}((2, 3)); {op}(()) for a 0-d tensor')

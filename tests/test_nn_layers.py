@@ -379,3 +379,10 @@ def test_lstm_shapes_and_gradients():
     assert gradcheck_module(lstm, t64(arr(3, 1, 2, seed=1)), pick=lambda o: (o[0], o[1][1]))
     with pytest.raises(ValueError, match='feature = 2'):
         lstm(mt.zeros(4, 1, 5, dtype=mt.float64))
+
+
+def test_layer_norm_over_no_dims_is_built_but_refused_when_called():
+    norm = nn.LayerNorm(())                             # as PyTorch: the module exists ...
+    assert norm.weight.shape == () and norm.bias.shape == ()
+    with pytest.raises(RuntimeError, match=r'layer_norm: normalized_shape must name at least one dim'):
+        norm(mt.ones(2))                                # ... and its forward refuses

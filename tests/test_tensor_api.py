@@ -363,3 +363,11 @@ def test_views_share_memory(device):
     s = x[1:3]
     s.zero_()
     assert x.tolist()[:4] == [100.0, 0.0, 0.0, 3.0]
+
+
+@pytest.mark.parametrize('kind', ['zeros', 'ones', 'empty'])
+def test_new_tensors_need_a_size_and_say_so_by_their_own_name(kind):
+    make = getattr(mt.ones(2), f'new_{kind}')
+    with pytest.raises(TypeError, match=rf'^new_{kind}\(\) needs a size'):
+        make()
+    assert make(()).shape == () and make(2, 3).shape == (2, 3) and make((4,)).shape == (4,)

@@ -193,6 +193,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if not isinstance(input, Tensor):
         raise not_a_tensor('layer_norm', input)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError('layer_norm: normalized_shape must name at least one dim (got []): the '
+                           'statistics are taken over those last dims, e.g. [features]')
     if tuple(input.shape[input.ndim - len(shape):]) != shape:
         raise RuntimeError(f'layer_norm: normalized_shape {list(shape)} must match the last dims of '
                            f'the input, shape {list(input.shape)}')

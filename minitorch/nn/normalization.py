@@ -18,8 +18,8 @@ class LayerNorm(Module):
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(ones(*shape, device=device, dtype=dtype))
-            self.register_parameter('bias', Parameter(zeros(*shape, device=device, dtype=dtype))
+            self.weight = Parameter(ones(shape, device=device, dtype=dtype))
+            self.register_parameter('bias', Parameter(zeros(shape, device=device, dtype=dtype))
                                     if bias else None)
         else:
             self.register_parameter('weight', None)
