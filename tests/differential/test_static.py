@@ -19,8 +19,7 @@ pytestmark = [pytest.mark.filterwarnings('ignore::RuntimeWarning'),
 # the ops that return Python values (allclose, equal) are not graph values; empty's values are not
 # set (nor dropout's predicted: its draws are checked apart); binary_cross_entropy is an open bug
 # (test_open_bugs.py)
-SKIPPED = {'__setitem__', 'allclose', 'equal', 'empty', 'empty_like', 'dropout',
-           'binary_cross_entropy'}
+SKIPPED = {'__setitem__', 'allclose', 'equal', 'empty', 'empty_like', 'dropout'}
 
 
 def _traced(spec, case):
