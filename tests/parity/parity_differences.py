@@ -14,6 +14,12 @@ def _has_dim(case, position, value):
 
 
 KNOWN_DIFFERENCES = [
+    ('tensor', lambda case: _numpy_scalar_torch_cannot_convert(case),
+     'a numpy bool scalar into an integer dtype, or a numpy float16/float32 scalar into a bool or '
+     'integer dtype, is converted as the Python number would be (PyTorch 2.13 refuses these: '
+     '"\'numpy.bool\' object cannot be interpreted as an integer"; numpy int and float64 scalars '
+     'it converts)'),
+    ('as_tensor', lambda case: _numpy_scalar_torch_cannot_convert(case), 'as tensor'),
     ('all', lambda case: _has_dim(case, 1, ()),
      'dim=() reduces over every dim, as in sum, mean, amax (the issue asks for it); PyTorch 2.13\'s '
      'all/any(dim=()) reduce nothing'),
@@ -118,6 +124,20 @@ def _dims_count(case):
     if dim is None or dim == ():
         return x.ndim
     return len(dim) if isinstance(dim, tuple) else 1
+
+
+def _numpy_scalar_torch_cannot_convert(case):
+    dtype = case.kwargs.get('dtype')
+    if dtype is None:
+        return False
+    target = np.dtype(dtype).kind
+
+    def refused(x):
+        if isinstance(x, (list, tuple)):
+            return any(refused(item) for item in x)
+        return (isinstance(x, np.bool_) and target in 'iu') or \
+            (isinstance(x, (np.float16, np.float32)) and target in 'biu')
+    return refused(case.args[0])
 
 
 def known_difference(name, case, differences=KNOWN_DIFFERENCES):
